@@ -1,0 +1,28 @@
+# Two commands set everything up: `make run` and `make test`. Both create .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ogi check samples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m validator.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check validator tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,362 @@
+"""The official forms as data: templates → sections, tables, rows, columns and public cell ids."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+RULES_DIR = Path(os.environ.get("OGI_RULES", Path(__file__).resolve().parent.parent / "rules"))
+
+_NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    id: str
+    label: str
+    kind: str = "count"  # count | signed | amount
+    total: bool = False
+    keys: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    path: str  # row path inside the table, e.g. "res.denied.state_secret"
+    label: str
+    display: str  # the label with its ancestors' numbering, e.g. "三、（三）1.属于国家秘密"
+    keys: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    total: bool = False
+    aggregate: bool = False  # a group row that some reports fill instead of its sub-rows
+    parent: str | None = None
+    children: tuple[str, ...] = ()
+    group_label: str | None = None  # column-like parent shown in labels, e.g. 行政诉讼
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    id: str
+    table: str
+    row: str
+    column: str
+    kind: str
+    total: bool
+    label_zh: str  # as staff read the form: "表三 三、（七）总计 · 自然人"
+    row_label: str
+    column_label: str
+    block: int = 0
+    aggregate: bool = False  # not in the form itself: the sum of sub-rows some reports print collapsed
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    caption: str | None
+    keys: tuple[str, ...]
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]  # every row, groups included, in form order
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    id: str
+    name: str
+    caption: str
+    section: str
+    layout: str  # blocks | grid | groups
+    blocks: tuple[Block, ...]
+    header_keys: tuple[str, ...] = ()
+    corner_note: str | None = None
+    balance: dict | None = None
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.blocks[0].columns
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(r for b in self.blocks for r in b.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    number: str
+    heading: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    title: str
+    notice: str
+    first_year: int
+    last_year: int | None
+    markers: tuple[str, ...]
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+    def applies_to(self, year: int) -> bool:
+        return year >= self.first_year and (self.last_year is None or year <= self.last_year)
+
+    def cells_of(self, table_id: str) -> list[Cell]:
+        """The form's own cells of a table (aggregates excluded)."""
+        return [c for c in self.cells.values() if c.table == table_id and not c.aggregate]
+
+    @property
+    def form_cells(self) -> list[Cell]:
+        """Every cell the official form has (aggregates excluded)."""
+        return [c for c in self.cells.values() if not c.aggregate]
+
+    def row_cells(self, table_id: str, row_path: str) -> list[Cell]:
+        return [c for c in self.cells.values() if c.table == table_id and c.row == row_path]
+
+    def aggregate_cells(self) -> dict[str, list[str]]:
+        """Cell ids of aggregate rows (read when a report collapses sub-rows) → the sub-row cells they sum."""
+        out: dict[str, list[str]] = {}
+        for table in self.tables:
+            for row in table.rows:
+                if row.aggregate:
+                    for col in table.columns:
+                        out[f"{table.id}.{row.path}.{col.id}"] = [
+                            f"{table.id}.{child}.{col.id}" for child in row.children
+                        ]
+        return out
+
+    def identities(self) -> list[dict[str, int]]:
+        """The form's own arithmetic (totals and the printed corner-note balance) as linear relations.
+
+        Used by the locator to split digit runs; the rules in rules/checks restate them for validation.
+        """
+        relations: list[dict[str, int]] = []
+        for table in self.tables:
+            for block in table.blocks:
+                total_cols = [c for c in block.columns if c.total]
+                part_cols = [c for c in block.columns if not c.total]
+                for row in block.rows:
+                    if not row.is_leaf:
+                        continue
+                    for total in total_cols:
+                        rel = {f"{table.id}.{row.path}.{total.id}": 1}
+                        for part in part_cols:
+                            rel[f"{table.id}.{row.path}.{part.id}"] = -1
+                        relations.append(rel)
+                for row in block.rows:
+                    if row.total and row.parent is not None:
+                        leaves = _leaves_under(block.rows, row.parent, exclude=row.path)
+                        for col in block.columns:
+                            rel = {f"{table.id}.{row.path}.{col.id}": 1}
+                            for leaf in leaves:
+                                rel[f"{table.id}.{leaf}.{col.id}"] = -1
+                            relations.append(rel)
+            if table.balance:
+                for col in table.columns:
+                    rel: dict[str, int] = {}
+                    for path in table.balance["left"]:
+                        rel[f"{table.id}.{path}.{col.id}"] = 1
+                    for path in table.balance["right"]:
+                        rel[f"{table.id}.{path}.{col.id}"] = -1
+                    relations.append(rel)
+        return relations
+
+
+def _leaves_under(rows: tuple[Row, ...], parent: str, exclude: str) -> list[str]:
+    prefix = parent + "."
+    return [r.path for r in rows if r.is_leaf and r.path.startswith(prefix) and r.path != exclude]
+
+
+def _numbering(label: str) -> str:
+    m = _NUMBERING.match(label)
+    return m.group(1) if m else ""
+
+
+def _tuple(value) -> tuple[str, ...]:
+    return tuple(value or ())
+
+
+def _column(raw: dict) -> Column:
+    return Column(
+        id=raw["id"],
+        label=raw["label"],
+        kind=raw.get("kind", "count"),
+        total=bool(raw.get("total", False)),
+        keys=_tuple(raw.get("keys")) or (raw["label"],),
+        aliases=_tuple(raw.get("aliases")),
+        parent=raw.get("parent"),
+        unit=raw.get("unit"),
+    )
+
+
+def _ancestor_labels(parent: Row | None, _seen: list[Row]) -> list[str]:
+    labels: list[str] = []
+    node = parent
+    while node is not None:
+        labels.append(node.label)
+        node = _ROW_INDEX.get(node.parent) if node.parent else None
+    return list(reversed(labels))
+
+
+_ROW_INDEX: dict[str, Row] = {}
+
+
+def _table(raw: dict) -> Table:
+    if "blocks" in raw:
+        raw_blocks = raw["blocks"]
+    else:
+        raw_blocks = [{"caption": None, "keys": [], "columns": raw["columns"], "rows": raw["rows"]}]
+    blocks = []
+    for rb in raw_blocks:
+        _ROW_INDEX.clear()
+        rows = []
+        for row in _rows_indexed(rb["rows"]):
+            rows.append(row)
+        blocks.append(
+            Block(
+                caption=rb.get("caption"),
+                keys=_tuple(rb.get("keys")),
+                columns=tuple(_column(c) for c in rb["columns"]),
+                rows=tuple(rows),
+            )
+        )
+    return Table(
+        id=raw["id"],
+        name=raw["name"],
+        caption=raw["caption"],
+        section=raw["section"],
+        layout=raw.get("layout", "grid"),
+        blocks=tuple(blocks),
+        header_keys=_tuple(raw.get("header_keys")),
+        corner_note=raw.get("corner_note"),
+        balance=raw.get("balance"),
+    )
+
+
+def _rows_indexed(raw_rows: list[dict]) -> list[Row]:
+    """_rows, registering each row so that descendants can prefix their ancestors' numbering."""
+    out: list[Row] = []
+
+    def walk(items: list[dict], parent: Row | None) -> None:
+        for raw in items:
+            path = f"{parent.path}.{raw['id']}" if parent else raw["id"]
+            prefix = "".join(_numbering(lbl) for lbl in _ancestor_labels(parent, out)) if parent else ""
+            children_raw = raw.get("rows") or []
+            row = Row(
+                path=path,
+                label=raw["label"],
+                display=prefix + raw["label"],
+                keys=_tuple(raw.get("keys")) or (raw["label"],),
+                aliases=_tuple(raw.get("aliases")),
+                total=bool(raw.get("total", False)),
+                aggregate=bool(raw.get("aggregate", False)),
+                parent=parent.path if parent else None,
+                children=tuple(f"{path}.{c['id']}" for c in children_raw),
+                group_label=raw.get("parent"),
+            )
+            _ROW_INDEX[path] = row
+            out.append(row)
+            walk(children_raw, row)
+
+    walk(raw_rows, None)
+    return out
+
+
+def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
+    cells: dict[str, Cell] = {}
+    for table in tables:
+        for b_index, block in enumerate(table.blocks):
+            for row in block.rows:
+                if not row.is_leaf and not row.aggregate:
+                    continue
+                for col in block.columns:
+                    cell_id = f"{table.id}.{row.path}.{col.id}"
+                    row_label = row.display
+                    if row.group_label:
+                        row_label = f"{row.group_label}·{row.label}"
+                    if block.caption:
+                        row_label = f"{block.caption} {row_label}"
+                    col_label = col.label if not col.parent else col.label
+                    cells[cell_id] = Cell(
+                        id=cell_id,
+                        table=table.id,
+                        row=row.path,
+                        column=col.id,
+                        kind=col.kind,
+                        total=col.total or row.total or row.aggregate,
+                        label_zh=f"{table.name} {row_label} · {col_label}",
+                        row_label=row_label,
+                        column_label=col_label,
+                        block=b_index,
+                        aggregate=row.aggregate,
+                    )
+    return cells
+
+
+def load_template(path: Path) -> Template:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    tables = tuple(_table(t) for t in raw["tables"])
+    return Template(
+        id=raw["id"],
+        title=raw["title"],
+        notice=raw["notice"],
+        first_year=raw["years"]["first"],
+        last_year=raw["years"].get("last"),
+        markers=_tuple(raw.get("markers")),
+        sections=tuple(
+            Section(id=s["id"], number=s["number"], heading=s["heading"], keys=_tuple(s.get("keys")))
+            for s in raw["sections"]
+        ),
+        tables=tables,
+        cells=_cells(tables),
+    )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    templates: dict[str, Template]
+
+    def template_for_year(self, year: int | None) -> Template | None:
+        if year is None:
+            return None
+        return next((t for t in self.templates.values() if t.applies_to(year)), None)
+
+    @property
+    def cell_ids(self) -> list[str]:
+        """Every cell id of every template, in form order, each once: the columns of the wide frame."""
+        seen: dict[str, None] = {}
+        for template in self.templates.values():
+            for cell_id in template.cells:
+                seen.setdefault(cell_id, None)
+        return list(seen)
+
+    def cell(self, cell_id: str, template: str | None = None) -> Cell | None:
+        if template and cell_id in self.templates[template].cells:
+            return self.templates[template].cells[cell_id]
+        for t in self.templates.values():
+            if cell_id in t.cells:
+                return t.cells[cell_id]
+        return None
+
+
+@cache
+def load_catalogue(rules_dir: Path = RULES_DIR) -> Catalogue:
+    templates = {}
+    for path in sorted((rules_dir / "templates").glob("*.yaml")):
+        template = load_template(path)
+        templates[template.id] = template
+    return Catalogue(templates)

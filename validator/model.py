@@ -1,0 +1,154 @@
+"""Records that flow through the validator: what a reader saw, what a report says, what a rule found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class CellState(IntEnum):
+    """What a cell of the form holds; kept next to the value so that missing is never silently zero."""
+
+    MISSING = 0  # the cell (its row or its table) was not found in the document
+    NUMBER = 1
+    BLANK = 2  # the cell is there but empty
+    NA_MARKER = 3  # "/", "—", "无" where a number belongs
+    TEXT = 4  # text that is not a number
+    AMBIGUOUS = 5  # the document allows more than one reading (e.g. a run of digits)
+
+
+STATE_ZH = {
+    CellState.MISSING: "未找到",
+    CellState.NUMBER: "数字",
+    CellState.BLANK: "空白",
+    CellState.NA_MARKER: "以符号代替数字",
+    CellState.TEXT: "非数字内容",
+    CellState.AMBIGUOUS: "无法唯一确定",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where in the source a value was read, so a finding can send staff to the very spot."""
+
+    file: str = ""
+    page: int | None = None
+    sheet: str | None = None
+    table: int | None = None  # 1-based index of the table in the document
+    row: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    line: int | None = None  # 1-based line of a text file
+    offset: int | None = None  # character offset in a text file
+    ref: str | None = None  # spreadsheet reference, e.g. "C7"
+
+    def zh(self) -> str:
+        """Human location in Chinese, e.g. "第3页 第2个表格 第12行 第2列"."""
+        parts = []
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.ref:
+            parts.append(f"单元格 {self.ref}")
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.table is not None:
+            parts.append(f"第{self.table}个表格")
+        if self.row is not None and not self.ref:
+            parts.append(f"第{self.row}行")
+        if self.column is not None and not self.ref:
+            parts.append(f"第{self.column}列")
+        if self.line is not None:
+            parts.append(f"第{self.line}行")
+        if self.offset is not None and self.line is None:
+            parts.append(f"第{self.offset}字符处")
+        return " ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) not in (None, "")}
+
+
+@dataclass(slots=True)
+class CellValue:
+    """One cell of the form as read: its state, number, raw text and where it came from."""
+
+    state: CellState
+    value: float | None = None
+    raw: str = ""
+    provenance: Provenance | None = None
+    note: str = ""  # why a cell is not a number, or how a run was split
+    candidates: tuple[float, ...] = ()
+    unit: str | None = None  # unit written in the cell, e.g. 元
+
+
+@dataclass(slots=True)
+class SectionHit:
+    """A numbered top-level heading found in the document (official or not)."""
+
+    number: str  # the numeral as written: 一 … 十
+    heading: str  # the heading text after the numeral
+    section_id: str | None  # s1 … s6 when it matches an official section
+    position: int  # order of appearance, 0-based
+    provenance: Provenance | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything read from one document: metadata, cells by public id, sections, reader doubts."""
+
+    source: str
+    format: str = ""
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None  # ISO date when the page says it
+    template: str | None = None  # the format the tables follow, as detected
+    template_scores: dict[str, int] = field(default_factory=dict)
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    sections: list[SectionHit] = field(default_factory=list)
+    section_texts: dict[str, str] = field(default_factory=dict)
+    tables_missing: dict[str, str] = field(default_factory=dict)  # table id -> reason (Chinese)
+    collapsed_rows: list[str] = field(default_factory=list)  # aggregate rows read in place of sub-rows
+    narrative: str = ""  # the full body text, for narrative and similarity checks
+
+    def value(self, cell_id: str) -> float | None:
+        cell = self.cells.get(cell_id)
+        return cell.value if cell is not None and cell.state == CellState.NUMBER else None
+
+
+@dataclass(slots=True)
+class Finding:
+    """One rule outcome for one report, as data; renderers decide how it looks."""
+
+    rule: str
+    severity: str  # error | warning | info
+    cells: tuple[str, ...]
+    values: dict[str, float | str | None]
+    message_zh: str
+    message_en: str
+    outcome: str = "fail"  # fail | not_assessable
+    difference: float | None = None
+    suggestion: dict[str, float] | None = None  # cell id -> likely correct value
+    provenance: dict[str, str] = field(default_factory=dict)  # cell id -> location in Chinese
+    report: int = -1  # row of the report in the frame
+
+    def as_dict(self) -> dict:
+        out = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "cells": list(self.cells),
+            "values": self.values,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+        }
+        if self.outcome != "fail":
+            out["outcome"] = self.outcome
+        if self.difference is not None:
+            out["difference"] = self.difference
+        if self.suggestion:
+            out["suggestion"] = self.suggestion
+        if self.provenance:
+            out["provenance"] = self.provenance
+        return out
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a report; the message names the problem in one line."""
