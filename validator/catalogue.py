@@ -97,7 +97,7 @@ class Section:
     keys: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Template:
     id: str
     title: str
@@ -326,8 +326,10 @@ def load_template(path: Path) -> Template:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalogue:
+    """All templates; compared and hashed by identity so it can key caches."""
+
     templates: dict[str, Template]
 
     def template_for_year(self, year: int | None) -> Template | None:

@@ -217,6 +217,7 @@ class Locator:
         report.narrative = "\n".join(b.text for b in doc.blocks if isinstance(b, TextBlock))
         self._metadata(doc, stream, report)
         if doc.meta.get("no_text"):
+            report.machine_readable = False
             report.template = self._required(report.year).id if self._required(report.year) else None
             for tid in ("t2", "t3", "t4"):
                 report.tables_missing[tid] = "文件没有可读取的文本层（表格以图片或扫描件形式发布）"

@@ -108,6 +108,7 @@ class Report:
     tables_missing: dict[str, str] = field(default_factory=dict)  # table id -> reason (Chinese)
     collapsed_rows: list[str] = field(default_factory=list)  # aggregate rows read in place of sub-rows
     narrative: str = ""  # the full body text, for narrative and similarity checks
+    machine_readable: bool = True  # False when the file has no text layer (scanned PDF, images)
 
     def value(self, cell_id: str) -> float | None:
         cell = self.cells.get(cell_id)
@@ -125,6 +126,7 @@ class Finding:
     message_zh: str
     message_en: str
     outcome: str = "fail"  # fail | not_assessable
+    kind: str | None = None  # which outcome of a schema or built-in check (e.g. blank_total, negative)
     difference: float | None = None
     suggestion: dict[str, float] | None = None  # cell id -> likely correct value
     provenance: dict[str, str] = field(default_factory=dict)  # cell id -> location in Chinese
@@ -141,6 +143,8 @@ class Finding:
         }
         if self.outcome != "fail":
             out["outcome"] = self.outcome
+        if self.kind:
+            out["kind"] = self.kind
         if self.difference is not None:
             out["difference"] = self.difference
         if self.suggestion:

@@ -1,0 +1,85 @@
+"""The one path every command takes: files → Documents → Reports → frame → rules → results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from validator.catalogue import load_catalogue
+from validator.engine.evaluate import ReportResult, evaluate
+from validator.engine.rules import RuleSet, build_ruleset
+from validator.frame import ReportRow, build_frame, to_row
+from validator.locate import locate
+from validator.model import ReadError, Report
+
+REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".doc", ".wps", ".xlsx", ".xls",
+                   ".et", ".pdf", ".xlsm"}
+
+
+@dataclass
+class ReadOutcome:
+    """A file and either its Report or the one-line reason it could not be read."""
+
+    path: str
+    report: Report | None = None
+    error: str | None = None
+
+
+def read_report(path: str | Path) -> Report:
+    """Read any supported format into a Report; raises ReadError with a one-line reason."""
+    from validator.readers import read_document
+
+    path = Path(path)
+    try:
+        document = read_document(path)
+    except ReadError:
+        raise
+    except OSError as exc:
+        raise ReadError(f"{path.name}: 无法打开文件 ({exc.strerror or exc})") from None
+    report = locate(document)
+    report.source = str(path)
+    if not looks_like_report(report):
+        raise ReadError(f"{path.name}: 不是政府信息公开工作年度报告（没有找到表格和规定的部分标题） "
+                        "(not an annual report: none of its tables or sections found)")
+    return report
+
+
+def looks_like_report(report: Report) -> bool:
+    """A document with none of the three tables and at most one official heading is something else."""
+    if not report.machine_readable:
+        return True
+    tables_found = 3 - len(report.tables_missing)
+    official = sum(1 for s in report.sections if s.section_id)
+    return tables_found > 0 or official >= 2
+
+
+def read_one(path: str | Path) -> ReadOutcome:
+    try:
+        return ReadOutcome(str(path), read_report(path))
+    except ReadError as exc:
+        return ReadOutcome(str(path), error=str(exc))
+    except Exception as exc:  # a reader bug must not stop a batch; say which file and what
+        return ReadOutcome(str(path), error=f"{Path(path).name}: 读取失败 ({type(exc).__name__}: {exc})")
+
+
+def validate_rows(rows: list[ReportRow], ruleset: RuleSet | None = None) -> list[ReportResult]:
+    frame = build_frame(rows, load_catalogue())
+    return evaluate(frame, ruleset or build_ruleset())
+
+
+def validate_reports(reports: list[Report], ruleset: RuleSet | None = None) -> list[ReportResult]:
+    catalogue = load_catalogue()
+    return validate_rows([to_row(r, catalogue) for r in reports], ruleset)
+
+
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Files named, and report files found under folders named (sorted, each once)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
+                              and not p.name.startswith((".", "~$"))))
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))

@@ -1,0 +1,1 @@
+"""Rules as data: parse, compile against a template, evaluate vectorised over all reports at once."""

@@ -1,0 +1,244 @@
+"""Built-in structural checks (sections, tables, blanks, readability, format by year), vectorised over
+the frame; only reports that fail are visited to word their findings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from validator.engine.messages import num, plain
+from validator.frame import BLANK, MISSING, NA_MARKER, NUMBER
+from validator.model import CellState
+
+AMBIGUOUS = int(CellState.AMBIGUOUS)
+
+
+def run(ev, rule) -> None:
+    CHECKS[rule.check](ev, rule)
+
+
+def _rows_for(ev, rule) -> np.ndarray:
+    return np.isin(ev.templates, list(rule.templates))
+
+
+# ---------------------------------------------------------------------------------------------- M-01
+
+
+def sections(ev, rule) -> None:
+    frame = ev.frame
+    records = [(i, *hit) for i, row in enumerate(frame.rows) for hit in row.sections]
+    hits = pd.DataFrame(records, columns=["report", "number", "heading", "section", "position", "where"])
+    applies = _rows_for(ev, rule) & frame.meta["machine_readable"].to_numpy(dtype=bool)
+    official = hits[hits["section"].notna()]
+    for template in ev.catalogue.templates.values():
+        rows = np.nonzero(applies & (ev.templates == template.id))[0]
+        if rows.size == 0:
+            continue
+        mine = official[official["report"].isin(rows)]
+        position = mine.pivot_table(index="report", columns="section", values="position", aggfunc="first")
+        position = position.reindex(index=rows, columns=[s.id for s in template.sections])
+        numbers = mine.pivot_table(index="report", columns="section", values="number", aggfunc="first")
+        numbers = numbers.reindex(index=rows, columns=[s.id for s in template.sections])
+        running_max = position.cummax(axis=1).shift(1, axis=1)
+        for section in template.sections:
+            pos = position[section.id]
+            for row in pos.index[pos.isna()]:
+                ev.add(rule, "missing", row, {"number": section.number, "heading": section.heading})
+            wrong = numbers[section.id].notna() & (numbers[section.id] != section.number)
+            for row in numbers.index[wrong]:
+                hit = mine[(mine["report"] == row) & (mine["section"] == section.id)].iloc[0]
+                ev.add(rule, "misnumbered", row, {"number": section.number, "official": section.heading,
+                                                  "heading": hit["heading"], "found_number": hit["number"]})
+            late = pos.notna() & running_max[section.id].notna() & (pos < running_max[section.id])
+            earlier = template.sections[: template.sections.index(section)]
+            for row in pos.index[late]:
+                after = next(s for s in earlier if position.at[row, s.id] > pos[row])
+                ev.add(rule, "out_of_order", row, {"found": section.heading, "previous": after.heading})
+        extra = hits[hits["section"].isna() & hits["report"].isin(rows)]
+        by_number = {s.number: s for s in template.sections}
+        for row, number, heading in zip(extra["report"], extra["number"], extra["heading"]):
+            official_here = by_number.get(number)
+            instead = instead_en = ""
+            if official_here is not None:
+                found_number = numbers.at[row, official_here.id]
+                if pd.isna(found_number) or found_number != number:
+                    instead = f"；第{number}部分应为「{number}、{official_here.heading}」"
+                    instead_en = f"; section {number} should be '{official_here.heading}'"
+            ev.add(rule, "unofficial", int(row), {"found_number": number, "heading": heading,
+                                                  "instead": instead, "instead_en": instead_en})
+
+
+# ---------------------------------------------------------------------------------------------- M-02
+
+
+def tables_complete(ev, rule) -> None:
+    frame = ev.frame
+    applies = _rows_for(ev, rule) & frame.meta["machine_readable"].to_numpy(dtype=bool)
+    missing_tables = frame.meta["tables_missing"].to_numpy()
+    for row in np.nonzero(applies)[0]:
+        for table_id, reason in (missing_tables[row] or {}).items():
+            ev.add(rule, "table_missing", int(row), {"table": table_id, "reason": reason, "reason_en": table_id})
+    states = frame.states
+    col = frame.col
+    for template in ev.catalogue.templates.values():
+        in_template = applies & (ev.templates == template.id)
+        if not in_template.any():
+            continue
+        collapsed = {}
+        for aggregate, children in template.aggregate_cells().items():
+            row_path = aggregate.rsplit(".", 1)[0]
+            collapsed[row_path] = states[:, col[aggregate]] == NUMBER
+        for table in template.tables:
+            table_idx = [col[c.id] for c in template.cells_of(table.id)]
+            table_found = (states[:, table_idx] != MISSING).any(axis=1)
+            lacking: dict[int, list[str]] = {}
+            for row_def in table.rows:
+                if not row_def.is_leaf:
+                    continue
+                idx = [col[c.id] for c in template.row_cells(table.id, row_def.path)]
+                absent = in_template & table_found & (states[:, idx] == MISSING).all(axis=1)
+                parent_collapsed = collapsed.get(f"{table.id}.{row_def.parent}") if row_def.parent else None
+                if parent_collapsed is not None:
+                    absent &= ~parent_collapsed
+                for row in np.nonzero(absent)[0]:
+                    lacking.setdefault(int(row), []).append(row_def)
+            for row, row_defs in lacking.items():
+                cells = [c.id for r in row_defs for c in template.row_cells(table.id, r.path)]
+                ev.add(rule, "rows_missing", row, {
+                    "table": table.id, "table_name": table.name,
+                    "rows": "、".join(f"「{r.display}」" for r in row_defs),
+                    "rows_en": ", ".join(r.path for r in row_defs)}, cells=cells)
+
+
+# ---------------------------------------------------------------------------------------------- M-08
+
+
+def readability(ev, rule) -> None:
+    frame = ev.frame
+    applies = _rows_for(ev, rule)
+    readable = frame.meta["machine_readable"].to_numpy(dtype=bool)
+    for row in np.nonzero(applies & ~readable)[0]:
+        ev.add(rule, "no_text", int(row), {})
+    ambiguous = (frame.states == AMBIGUOUS) & applies[:, None]
+    counts = ambiguous.sum(axis=1)
+    for row in np.nonzero(counts)[0]:
+        template = ev.templates[row]
+        cells = [frame.cell_ids[i] for i in np.nonzero(ambiguous[row])[0]]
+        candidates = frame.rows[row].candidates if frame.rows else {}
+        described = []
+        for cid in cells:
+            cell = ev.catalogue.cell(cid, template)
+            options = "/".join(num(v) for v in candidates.get(cid, ()))
+            described.append(f"{cell.label_zh if cell else cid}（可能为 {options}）" if options else cid)
+        ev.add(rule, "ambiguous", int(row), {"count": len(cells), "cells": "；".join(described),
+                                             "cells_en": ", ".join(cells)},
+               cells=cells, values={c: list(candidates.get(c, ())) for c in cells})
+
+
+# ---------------------------------------------------------------------------------------------- M-09
+
+
+def blanks(ev, rule) -> None:
+    frame = ev.frame
+    applies = _rows_for(ev, rule)
+    states = frame.states
+    resolved = frame.resolved()
+    col = frame.col
+    for template in ev.catalogue.templates.values():
+        in_template = applies & (ev.templates == template.id)
+        if not in_template.any():
+            continue
+        totals = _total_parts(template)
+        for table in template.tables:
+            cells = template.cells_of(table.id)
+            idx = np.array([col[c.id] for c in cells])
+            block = states[:, idx]
+            has_number = (block == NUMBER).any(axis=1)
+            blankish = (block == BLANK) | (block == NA_MARKER)
+            all_blank = in_template & ~has_number & blankish.all(axis=1)
+            for row in np.nonzero(all_blank)[0]:
+                ev.add(rule, "table_blank", int(row), {"table": table.id, "table_name": table.name})
+            considered = in_template & has_number
+            plain_blank: dict[int, list[str]] = {}
+            markers: dict[int, list[str]] = {}
+            for j, cell in enumerate(cells):
+                rows = np.nonzero(considered & blankish[:, j])[0]
+                if rows.size == 0:
+                    continue
+                expected = None
+                if cell.total and cell.id in totals:
+                    parts = [col[p] for p in totals[cell.id]]
+                    expected = resolved[np.ix_(rows, parts)].sum(axis=1)
+                for k, row in enumerate(rows):
+                    row = int(row)
+                    if expected is not None and expected[k] > 0:
+                        ev.add(rule, "blank_total", row, {
+                            "cell": cell.id, "cell_label": cell.label_zh, "expected": num(float(expected[k]))},
+                            cells=(cell.id,), values={cell.id: None},
+                            suggestion={cell.id: plain(float(expected[k]))})
+                    elif block[row, j] == NA_MARKER:
+                        markers.setdefault(row, []).append(cell.id)
+                    else:
+                        plain_blank.setdefault(row, []).append(cell.id)
+            for outcome, grouped in (("blank", plain_blank), ("marker", markers)):
+                for row, ids in grouped.items():
+                    raws = frame.rows[row].raw if frame.rows else {}
+                    listed = "、".join(_short(template.cells[c].label_zh, raws.get(c)) for c in ids[:12])
+                    if len(ids) > 12:
+                        listed += f" 等{len(ids)}处"
+                    ev.add(rule, outcome, row, {"table": table.id, "table_name": table.name, "count": len(ids),
+                                                "cells": listed, "cells_en": ", ".join(ids)},
+                           cells=ids, values={c: None for c in ids})
+
+
+def _short(label: str, raw: str | None) -> str:
+    label = label.split(" ", 1)[1] if " " in label else label
+    return f"{label}（“{raw.strip()}”）" if raw and raw.strip() else label
+
+
+def _total_parts(template) -> dict[str, list[str]]:
+    """Each total cell → the cells it sums, from the form's identities (total listed first)."""
+    out = {}
+    for relation in template.identities():
+        cells = list(relation)
+        head = cells[0]
+        if relation[head] == 1 and all(relation[c] == -1 for c in cells[1:]) and template.cells[head].total:
+            out.setdefault(head, cells[1:])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- X-05
+
+
+def template_year(ev, rule) -> None:
+    frame = ev.frame
+    applies = _rows_for(ev, rule) & frame.meta["machine_readable"].to_numpy(dtype=bool)
+    years = frame.meta["year"].to_numpy(dtype=object)
+    scores = frame.meta["template_scores"].to_numpy()
+    collapsed = frame.meta["collapsed_rows"].to_numpy()
+    templates = ev.catalogue.templates
+    for row in np.nonzero(applies)[0]:
+        year = years[row]
+        used = templates[ev.templates[row]]
+        if year is None or pd.isna(year):
+            ev.add(rule, "year_unknown", int(row), {})
+        else:
+            required = ev.catalogue.template_for_year(int(year))
+            if required is not None and required.id != used.id:
+                markers = [m for m in used.markers if m]
+                evidence = "、".join(f"“{m}”" for m in markers[:3])
+                ev.add(rule, "wrong_template", int(row), {
+                    "year": int(year), "required": required.id, "used": used.id,
+                    "required_notice": required.notice, "used_notice": used.notice, "evidence": evidence,
+                    "score": (scores[row] or {}).get(used.id)})
+        if collapsed[row]:
+            ev.add(rule, "collapsed_row", int(row), {"rows": ", ".join(collapsed[row])})
+
+
+CHECKS = {
+    "sections": sections,
+    "tables_complete": tables_complete,
+    "readability": readability,
+    "blanks": blanks,
+    "template_year": template_year,
+}

@@ -1,0 +1,282 @@
+"""Evaluate every rule over the wide frame in one vectorised pass and collect findings as data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from validator.catalogue import Catalogue
+from validator.engine import builtins, schema
+from validator.engine.localize import single_cell_fixes
+from validator.engine.messages import cell_label, fill, num, phrases, plain, short_labels
+from validator.engine.rules import CompiledRelation, Rule, RuleSet, build_ruleset
+from validator.frame import ReportFrame
+from validator.model import CellState, Finding
+
+TOLERANCE = 1e-6
+_STATE_NAMES = {int(s): s.name for s in CellState}
+
+
+@dataclass
+class NotAssessable:
+    rule: str
+    cells: list[str]
+    reasons: dict[str, str]  # cell -> reason (zh)
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "cells": self.cells, "reasons": self.reasons}
+
+
+@dataclass
+class ReportResult:
+    """A report's outcome: its findings and the checks that could not be assessed."""
+
+    index: int
+    meta: dict
+    findings: list[Finding] = field(default_factory=list)
+    not_assessable: list[NotAssessable] = field(default_factory=list)
+    error: str | None = None  # set when the file could not be read
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "unreadable"
+        severities = {f.severity for f in self.findings}
+        if "error" in severities:
+            return "errors"
+        if "warning" in severities:
+            return "warnings"
+        return "ok"
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity] = out.get(f.severity, 0) + 1
+        return out
+
+
+class Evaluator:
+    def __init__(self, frame: ReportFrame, ruleset: RuleSet) -> None:
+        self.frame = frame
+        self.ruleset = ruleset
+        self.catalogue: Catalogue = frame.catalogue
+        self.findings: list[Finding] = []
+        self.not_assessable: dict[tuple[int, str], NotAssessable] = {}
+        self.templates = frame.meta["template"].to_numpy()
+
+    # ------------------------------------------------------------------------------------ relations
+
+    def relations(self) -> None:
+        frame = self.frame
+        values = frame.resolved()
+        col = frame.col
+        needs_prev = any(cr.rule.cross_year for cr in self.ruleset.relations)
+        prev_values = prev_index = None
+        if needs_prev:
+            prev_index = frame.previous_index()
+            padded = np.vstack([values, np.full((1, values.shape[1]), np.nan)])
+            prev_values = padded[prev_index]  # −1 picks the NaN row
+            prev_templates = np.append(self.templates, None)[prev_index]
+        failures: dict[int, list[tuple[CompiledRelation, float]]] = defaultdict(list)
+        for cr in self.ruleset.relations:
+            rows = np.nonzero(self.templates == cr.template)[0]
+            if rows.size == 0:
+                continue
+            residual = np.full(rows.size, cr.constant)
+            for cell, coeff in cr.coeffs.items():
+                if cell.startswith("prev."):
+                    residual = residual + coeff * prev_values[rows, col[cell[5:]]]
+                else:
+                    residual = residual + coeff * values[rows, col[cell]]
+            violated = _violates(residual, cr.relation.op)
+            for position in np.nonzero(violated)[0]:
+                failures[int(rows[position])].append((cr, float(residual[position])))
+            for position in np.nonzero(np.isnan(residual))[0]:
+                row = int(rows[position])
+                self._not_assessable(row, cr, values, prev_index,
+                                     prev_templates[row] if needs_prev else None)
+        for row, items in failures.items():
+            self._relation_findings(row, items, values)
+
+    def _relation_findings(self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray) -> None:
+        template = self.templates[row]
+        fixes = self._localise(row, template, values)
+        for cr, residual in items:
+            rel = cr.relation
+            cells = rel.cells
+            current = {c: self._value(row, c, values) for c in cells}
+            labels = short_labels(self.catalogue, cells, template)
+            lhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.lhs.coeffs.items()) + rel.lhs.constant
+            rhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.rhs.coeffs.items()) + rel.rhs.constant
+            params = {
+                **cr.bindings,
+                **{f"{k}_label": _binding_label(self.catalogue, template, v) for k, v in cr.bindings.items()},
+                "lhs": num(lhs), "rhs": num(rhs), "diff": num(abs(lhs - rhs)), "signed_diff": num(lhs - rhs),
+                "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
+                "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
+            }
+            message_zh = fill(cr.rule.message.get("zh", cr.rule.title), params)
+            message_en = fill(cr.rule.message.get("en", cr.rule.title), params)
+            suggestion = None
+            relevant = [f for f in fixes if f.cell in rel.coefficients()]
+            if len(relevant) == 1 and cr.relation.op == "==":
+                fix = relevant[0]
+                suggestion = {fix.cell: plain(fix.value)}
+                p = phrases()["suggestion"]
+                message_zh += fill(p["zh"], {"label": cell_label(self.catalogue, fix.cell, template),
+                                             "current": num(fix.current), "value": num(fix.value)})
+                message_en += fill(p["en"], {"cell": fix.cell, "current": num(fix.current), "value": num(fix.value)})
+            elif 1 < len(relevant) <= 5 and cr.relation.op == "==":
+                p = phrases()["suggestion_several"]
+                message_zh += fill(p["zh"], {"labels": "、".join(
+                    f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）" for f in relevant)})
+                message_en += fill(p["en"], {"cells": ", ".join(f"{f.cell} (→ {num(f.value)})" for f in relevant)})
+            self.findings.append(Finding(
+                rule=cr.rule.id, severity=cr.rule.severity, cells=tuple(cells),
+                values={c: plain(v) for c, v in current.items()},
+                message_zh=message_zh, message_en=message_en, difference=plain(lhs - rhs),
+                suggestion=suggestion, provenance=self._provenance(row, cells), report=row,
+            ))
+
+    def _value(self, row: int, cell: str, values: np.ndarray) -> float | None:
+        if cell.startswith("prev."):
+            prev = self.frame.previous_index()[row]
+            if prev < 0:
+                return None
+            value = values[prev, self.frame.col[cell[5:]]]
+        else:
+            value = values[row, self.frame.col[cell]]
+        return None if np.isnan(value) else float(value)
+
+    def _localise(self, row: int, template: str, values: np.ndarray):
+        """Single-cell explanations over the template's hard equalities (the form's own arithmetic)."""
+        system = self._system(template)
+        if system is None:
+            return []
+        A, const, cells, idx, integer = system
+        x = values[row, idx]
+        residual = A @ np.nan_to_num(x) + const
+        involved_nan = (np.abs(A) > 0) & np.isnan(x)[None, :]
+        residual[involved_nan.any(axis=1)] = np.nan
+        return single_cell_fixes(A, residual, x, cells, integer)
+
+    def _system(self, template: str):
+        cache = self.__dict__.setdefault("_systems", {})
+        if template in cache:
+            return cache[template]
+        relations = [cr for cr in self.ruleset.relations
+                     if cr.template == template and cr.relation.op == "==" and cr.rule.severity == "error"
+                     and not cr.rule.cross_year]
+        if not relations:
+            cache[template] = None
+            return None
+        cells = sorted({c for cr in relations for c in cr.coeffs}, key=self.frame.col.get)
+        position = {c: i for i, c in enumerate(cells)}
+        A = np.zeros((len(relations), len(cells)))
+        const = np.zeros(len(relations))
+        for i, cr in enumerate(relations):
+            const[i] = cr.constant
+            for c, coeff in cr.coeffs.items():
+                A[i, position[c]] = coeff
+        idx = np.array([self.frame.col[c] for c in cells])
+        tmpl = self.catalogue.templates[template]
+        integer = np.array([tmpl.cells[c].kind != "amount" for c in cells])
+        cache[template] = (A, const, cells, idx, integer)
+        return cache[template]
+
+    def _not_assessable(self, row: int, cr: CompiledRelation, values: np.ndarray, prev_index, prev_template) -> None:
+        reasons_text = phrases()["reasons"]
+        key = (row, cr.rule.id)
+        entry = self.not_assessable.get(key)
+        if entry is None:
+            entry = self.not_assessable[key] = NotAssessable(cr.rule.id, [], {})
+        for cell in cr.coeffs:
+            if cell in entry.reasons:
+                continue
+            if cell.startswith("prev."):
+                prev = prev_index[row]
+                if prev < 0:
+                    reason = reasons_text["NO_PREVIOUS"]["zh"]
+                elif prev_template != self.templates[row]:
+                    reason = reasons_text["TEMPLATE_CHANGED"]["zh"]
+                else:
+                    state = _STATE_NAMES[int(self.frame.states[prev, self.frame.col[cell[5:]]])]
+                    if not np.isnan(values[prev, self.frame.col[cell[5:]]]):
+                        continue
+                    reason = reasons_text[state]["zh"]
+            else:
+                i = self.frame.col[cell]
+                if not np.isnan(values[row, i]):
+                    continue
+                reason = reasons_text[_STATE_NAMES[int(self.frame.states[row, i])]]["zh"]
+            entry.cells.append(cell)
+            entry.reasons[cell] = reason
+
+    def _provenance(self, row: int, cells) -> dict[str, str]:
+        where = self.frame.rows[row].provenance if self.frame.rows else {}
+        return {c: where[c] for c in cells if c in where}
+
+    # ------------------------------------------------------------------------------------ the rest
+
+    def add(self, rule: Rule, outcome: str, row: int, params: dict, cells=(), values=None,
+            suggestion=None) -> None:
+        """A finding from a schema or built-in check, worded by the rule's outcome in rules/."""
+        spec = rule.outcome(outcome)
+        self.findings.append(Finding(
+            rule=rule.id, severity=spec["severity"], cells=tuple(cells), values=values or {},
+            message_zh=fill(spec.get("zh", rule.title), params), message_en=fill(spec.get("en", rule.title), params),
+            suggestion=suggestion, provenance=self._provenance(row, cells), report=row, kind=outcome,
+        ))
+
+    def run(self) -> list[ReportResult]:
+        self.relations()
+        for rule in self.ruleset.rules:
+            if rule.schema:
+                schema.check(self, rule)
+            elif rule.check:
+                builtins.run(self, rule)
+        results = [ReportResult(i, self.frame.rows[i].meta if self.frame.rows else {})
+                   for i in range(len(self.frame))]
+        order = {r.id: i for i, r in enumerate(self.ruleset.rules)}
+        for finding in self.findings:
+            results[finding.report].findings.append(finding)
+        for (row, _), entry in self.not_assessable.items():
+            results[row].not_assessable.append(entry)
+        for result in results:
+            result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
+            result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
+        return results
+
+
+def _violates(residual: np.ndarray, op: str) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        if op == "==":
+            return np.abs(residual) > TOLERANCE
+        if op == "<=":
+            return residual > TOLERANCE
+        if op == ">=":
+            return residual < -TOLERANCE
+        if op == "<":
+            return residual >= -TOLERANCE
+        return residual <= TOLERANCE
+
+
+def _terms(coeffs: dict[str, float], current: dict, labels: dict[str, str]) -> str:
+    parts = []
+    for cell, coeff in coeffs.items():
+        factor = "" if abs(coeff) == 1 else f"{num(abs(coeff))}×"
+        text = f"{factor}{labels[cell]}({num(current[cell])})"
+        parts.append(("− " if coeff < 0 else "+ ") + text if parts else ("−" if coeff < 0 else "") + text)
+    return " ".join(parts) if parts else "0"
+
+
+def _binding_label(catalogue: Catalogue, template: str, value: str) -> str:
+    from validator.engine.rules import binding_label
+
+    return binding_label(value, catalogue.templates[template])
+
+
+def evaluate(frame: ReportFrame, ruleset: RuleSet | None = None) -> list[ReportResult]:
+    return Evaluator(frame, ruleset or build_ruleset(frame.catalogue)).run()

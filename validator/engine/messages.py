@@ -1,0 +1,77 @@
+"""Message formatting: numbers as staff write them, cells as the form names them, phrases from rules/."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import yaml
+
+from validator.catalogue import RULES_DIR, Catalogue
+
+
+@cache
+def phrases() -> dict:
+    return yaml.safe_load((RULES_DIR / "messages.yaml").read_text(encoding="utf-8"))
+
+
+def num(value) -> str:
+    """1 not 1.0; decimals as written; None/NaN as 空白."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return phrases()["blank_value"]["zh"]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def plain(value):
+    """JSON-friendly value: int when whole, None for NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def fill(template: str, params: dict) -> str:
+    """str.format that leaves unknown placeholders visible instead of failing."""
+
+    class Missing(dict):
+        def __missing__(self, key):
+            return "{" + key + "}"
+
+    return template.format_map(Missing(params))
+
+
+def cell_label(catalogue: Catalogue, cell_id: str, template: str | None) -> str:
+    prefix = ""
+    if cell_id.startswith("prev."):
+        prefix, cell_id = phrases()["prev_prefix"]["zh"], cell_id[5:]
+    cell = catalogue.cell(cell_id, template)
+    return prefix + (cell.label_zh if cell else cell_id)
+
+
+def short_labels(catalogue: Catalogue, cells: list[str], template: str | None) -> dict[str, str]:
+    """Labels short enough for a sum: row labels when all cells share a column, and vice versa."""
+    info = {}
+    for cid in cells:
+        base = cid[5:] if cid.startswith("prev.") else cid
+        info[cid] = catalogue.cell(base, template)
+    columns = {c.column for c in info.values() if c}
+    rows = {(c.table, c.row) for c in info.values() if c}
+    out = {}
+    prev = phrases()["prev_prefix"]["zh"]
+    for cid, cell in info.items():
+        if cell is None:
+            out[cid] = cid
+            continue
+        if len(columns) == 1:
+            label = cell.row_label
+        elif len(rows) == 1:
+            label = cell.column_label
+        else:
+            label = f"{cell.row_label}·{cell.column_label}"
+        out[cid] = (prev if cid.startswith("prev.") else "") + label
+    return out

@@ -1,0 +1,83 @@
+"""Cell types as a pandera schema generated from the catalogue: counts are whole numbers ≥ 0, amounts ≥ 0.
+
+One validate() call checks a table's cells for every report at once (lazy=True collects all failures);
+failure cases are turned into findings that point at cells.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from validator.catalogue import Catalogue
+from validator.engine.messages import num, plain
+from validator.model import CellState
+
+_TEXT = int(CellState.TEXT)
+
+
+def _integer(series: pd.Series) -> pd.Series:
+    return (series % 1) == 0
+
+
+@cache
+def _schema(catalogue: Catalogue, table: str):
+    import pandera.pandas as pa
+
+    kinds: dict[str, str] = {}
+    for template in catalogue.templates.values():
+        for cell in template.cells_of(table):
+            kinds.setdefault(cell.id, cell.kind)
+    columns = {}
+    for cell_id, kind in kinds.items():
+        checks = []
+        if kind in ("count", "amount"):
+            checks.append(pa.Check(lambda s: s >= 0, name="negative", ignore_na=True))
+        if kind in ("count", "signed"):
+            checks.append(pa.Check(_integer, name="not_integer", ignore_na=True))
+        columns[cell_id] = pa.Column(float, checks=checks, nullable=True, required=False)
+    return pa.DataFrameSchema(columns, name=f"ogi-{table}"), list(kinds)
+
+
+def check(ev, rule) -> None:
+    """Run the table's schema over all reports of the rule's templates; add a finding per bad cell."""
+    import pandera.errors as pe
+
+    frame = ev.frame
+    schema, cell_ids = _schema(ev.catalogue, rule.schema)
+    rows = np.nonzero(np.isin(ev.templates, list(rule.templates)))[0]
+    if rows.size == 0:
+        return
+    idx = [frame.col[c] for c in cell_ids]
+    values = frame.resolved()
+    data = pd.DataFrame(values[np.ix_(rows, idx)], columns=cell_ids, index=rows)
+    try:
+        schema.validate(data, lazy=True)
+    except pe.SchemaErrors as err:
+        cases = err.failure_cases
+        cases = cases[cases["index"].notna() & cases["column"].isin(cell_ids)]
+        for cell_id, row, outcome, value in zip(cases["column"], cases["index"], cases["check"],
+                                                cases["failure_case"]):
+            row = int(row)
+            template = ev.templates[row]
+            if cell_id not in ev.catalogue.templates[template].cells:
+                continue
+            value = float(value)
+            ev.add(rule, str(outcome), row, _params(ev, cell_id, template, num(value)),
+                   cells=(cell_id,), values={cell_id: plain(value)})
+    states = frame.states[np.ix_(rows, idx)]
+    for r, c in zip(*np.nonzero(states == _TEXT)):
+        row, cell_id = int(rows[r]), cell_ids[c]
+        template = ev.templates[row]
+        if cell_id not in ev.catalogue.templates[template].cells:
+            continue
+        raw = frame.rows[row].raw.get(cell_id, "") if frame.rows else ""
+        ev.add(rule, "text", row, {**_params(ev, cell_id, template, raw), "raw": raw},
+               cells=(cell_id,), values={cell_id: raw})
+
+
+def _params(ev, cell_id: str, template: str, value: str) -> dict:
+    cell = ev.catalogue.cell(cell_id, template)
+    return {"cell": cell_id, "cell_label": cell.label_zh if cell else cell_id, "value": value}

@@ -1,0 +1,187 @@
+"""Reports → one wide frame: a row per report, a column per cell id (values and states side by side).
+
+Rules are evaluated on this frame for all reports at once; no rule ever loops over reports.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from validator.catalogue import Catalogue, load_catalogue
+from validator.model import CellState, Report
+
+SECTION_IDS = ("s1", "s2", "s3", "s4", "s5", "s6")
+NUMBER, BLANK, NA_MARKER, MISSING = (int(CellState.NUMBER), int(CellState.BLANK), int(CellState.NA_MARKER),
+                                     int(CellState.MISSING))
+
+
+@dataclass
+class ReportRow:
+    """A report reduced to what validation needs: compact enough to send back from a worker process."""
+
+    meta: dict
+    values: np.ndarray  # float64, NaN where the cell is not a number
+    states: np.ndarray  # int8 CellState
+    raw: dict[str, str] = field(default_factory=dict)  # raw text of cells that are not numbers
+    provenance: dict[str, str] = field(default_factory=dict)  # cell id -> location (Chinese)
+    sections: list = field(default_factory=list)  # (number, heading, section_id, position, location)
+    candidates: dict[str, tuple] = field(default_factory=dict)
+    narrative: str = ""
+    section_texts: dict[str, str] = field(default_factory=dict)
+
+
+def agency_key(name: str | None) -> str:
+    """One key per agency across years: width, spaces, brackets and office-name variants folded."""
+    if not name:
+        return ""
+    key = unicodedata.normalize("NFKC", name)
+    key = re.sub(r"[\s\"'“”《》]", "", key)
+    key = key.replace("(", "（").replace(")", "）")
+    key = key.replace("人民政府办公室", "政府办公室").replace("人民政府办公厅", "政府办公厅")
+    return key
+
+
+def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
+    catalogue = catalogue or load_catalogue()
+    ids = catalogue.cell_ids
+    values = np.full(len(ids), np.nan)
+    states = np.zeros(len(ids), dtype=np.int8)
+    raw: dict[str, str] = {}
+    provenance: dict[str, str] = {}
+    candidates: dict[str, tuple] = {}
+    index = _cell_index(catalogue)
+    for cell_id, cell in report.cells.items():
+        i = index.get(cell_id)
+        if i is None:
+            continue
+        states[i] = int(cell.state)
+        if cell.state == CellState.NUMBER and cell.value is not None:
+            values[i] = cell.value
+        elif cell.raw:
+            raw[cell_id] = cell.raw
+        if cell.candidates:
+            candidates[cell_id] = cell.candidates
+        if cell.provenance is not None:
+            where = cell.provenance.zh()
+            if where:
+                provenance[cell_id] = where
+    meta = {
+        "source": report.source,
+        "format": report.format,
+        "title": report.title,
+        "agency": report.agency,
+        "agency_key": agency_key(report.agency),
+        "year": report.year,
+        "published": report.published,
+        "template": report.template,
+        "tables_missing": dict(report.tables_missing),
+        "collapsed_rows": list(report.collapsed_rows),
+        "template_scores": dict(report.template_scores),
+        "machine_readable": report.machine_readable,
+    }
+    sections = [(h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
+                for h in report.sections]
+    return ReportRow(meta, values, states, raw, provenance, sections, candidates, report.narrative,
+                     dict(report.section_texts))
+
+
+_INDEX_CACHE: dict[int, dict[str, int]] = {}
+
+
+def _cell_index(catalogue: Catalogue) -> dict[str, int]:
+    key = id(catalogue)
+    if key not in _INDEX_CACHE:
+        _INDEX_CACHE[key] = {cid: i for i, cid in enumerate(catalogue.cell_ids)}
+    return _INDEX_CACHE[key]
+
+
+@dataclass
+class ReportFrame:
+    """The wide frame: meta columns plus values and states matrices over every cell id."""
+
+    meta: pd.DataFrame
+    values: np.ndarray
+    states: np.ndarray
+    cell_ids: list[str]
+    rows: list[ReportRow]
+    catalogue: Catalogue
+
+    @property
+    def col(self) -> dict[str, int]:
+        return _cell_index(self.catalogue)
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    def wide(self) -> pd.DataFrame:
+        """The one-row-per-report DataFrame (meta + a column per cell id) that the pandera schema checks."""
+        cells = pd.DataFrame(self.resolved(), columns=self.cell_ids, index=self.meta.index)
+        return pd.concat([self.meta[["source", "agency", "year", "template"]], cells], axis=1)
+
+    def resolved(self) -> np.ndarray:
+        """Values as the rules read them: blank/marker → 0 inside a table with numbers (never a total);
+        aggregate rows (gb2021 （六）) → the sum of their sub-rows unless printed collapsed."""
+        if getattr(self, "_resolved", None) is not None:
+            return self._resolved
+        values = self.values.copy()
+        states = self.states
+        blankish = (states == BLANK) | (states == NA_MARKER)
+        col = self.col
+        for template in self.catalogue.templates.values():
+            in_template = (self.meta["template"] == template.id).to_numpy()
+            if not in_template.any():
+                continue
+            for table in template.tables:
+                cells = template.cells_of(table.id)
+                idx = np.array([col[c.id] for c in cells])
+                non_total = np.array([not c.total for c in cells])
+                has_number = (states[:, idx] == NUMBER).any(axis=1) & in_template
+                mask = blankish[:, idx] & has_number[:, None] & non_total[None, :]
+                block = values[:, idx]
+                block[mask] = 0.0
+                values[:, idx] = block
+            for aggregate, children in template.aggregate_cells().items():
+                a = col[aggregate]
+                child_idx = [col[c] for c in children]
+                derive = in_template & (states[:, a] != NUMBER)
+                values[derive, a] = values[np.ix_(derive, child_idx)].sum(axis=1)
+        self._resolved = values
+        return values
+
+    def previous_index(self) -> np.ndarray:
+        """Row of the same agency's report for year − 1, or −1; with duplicates, the first by file name."""
+        if getattr(self, "_previous", None) is not None:
+            return self._previous
+        meta = self.meta
+        keyed = meta[(meta["agency_key"] != "") & meta["year"].notna()]
+        first = (keyed.reset_index().sort_values(["agency_key", "year", "source"])
+                 .drop_duplicates(["agency_key", "year"]))
+        lookup = {(k, int(y)): i for k, y, i in zip(first["agency_key"], first["year"], first["index"])}
+        out = np.full(len(meta), -1, dtype=np.int64)
+        for row, (k, y) in enumerate(zip(meta["agency_key"], meta["year"])):
+            if k and pd.notna(y):
+                out[row] = lookup.get((k, int(y) - 1), -1)
+        self._previous = out
+        return out
+
+
+def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> ReportFrame:
+    catalogue = catalogue or load_catalogue()
+    ids = catalogue.cell_ids
+    if rows:
+        values = np.vstack([r.values for r in rows])
+        states = np.vstack([r.states for r in rows])
+    else:
+        values = np.empty((0, len(ids)))
+        states = np.empty((0, len(ids)), dtype=np.int8)
+    meta = pd.DataFrame([r.meta for r in rows],
+                        columns=["source", "format", "title", "agency", "agency_key", "year", "published",
+                                 "template", "tables_missing", "collapsed_rows", "template_scores",
+                                 "machine_readable"])
+    meta["year"] = pd.to_numeric(meta["year"], errors="coerce").astype("Int64")
+    return ReportFrame(meta, values, states, ids, rows, catalogue)

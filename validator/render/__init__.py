@@ -1,0 +1,1 @@
+"""Renderers: findings (data) → text, JSON, XLSX, HTML. They never compute a finding."""

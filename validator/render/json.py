@@ -1,0 +1,38 @@
+"""The public JSON shape of `ogi check --format json` (keep it stable; fields may be added, not renamed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from validator.engine.evaluate import ReportResult
+
+
+def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
+    meta = result.meta
+    out = {
+        "file": meta.get("source"),
+        "agency": meta.get("agency"),
+        "year": meta.get("year"),
+        "template": meta.get("template"),
+        "status": result.status,
+        "findings": [f.as_dict() for f in result.findings],
+    }
+    if result.error:
+        out["error"] = result.error
+    if not_assessable and result.not_assessable:
+        out["not_assessable"] = [n.as_dict() for n in result.not_assessable]
+    return out
+
+
+def render(results: list[ReportResult]) -> str:
+    payload = {"reports": [report_dict(r) for r in results]}
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=_default)
+
+
+def _default(value):
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

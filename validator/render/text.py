@@ -1,0 +1,65 @@
+"""Terminal report, one block per file: Chinese by default, English with --lang en."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from validator.catalogue import load_catalogue
+from validator.engine.evaluate import ReportResult
+from validator.engine.messages import phrases
+
+_LABELS = {
+    "zh": {"agency": "机关", "year": "年度", "template": "格式", "status": "结果", "where": "位置",
+           "na": "无法判断", "summary": "共 {n} 份报告：通过 {ok}，有错误 {errors}，有警告 {warnings}，无法读取 {unreadable}",
+           "counts": "错误 {error}，警告 {warning}，提示 {info}", "unknown": "未知", "none": "未发现问题"},
+    "en": {"agency": "agency", "year": "year", "template": "template", "status": "status", "where": "at",
+           "na": "not assessable", "summary": "{n} reports: ok {ok}, errors {errors}, warnings {warnings}, unreadable {unreadable}",
+           "counts": "errors {error}, warnings {warning}, info {info}", "unknown": "unknown", "none": "no problems found"},
+}
+
+
+def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: bool = True) -> str:
+    words = _LABELS[lang]
+    severity = phrases()["severity"]
+    status_words = phrases()["status"]
+    catalogue = load_catalogue()
+    lines: list[str] = []
+    for result in results:
+        meta = result.meta
+        name = Path(meta.get("source") or "").name
+        lines.append(f"== {name} ==")
+        if result.error:
+            lines.append(f"  {status_words['unreadable'][lang]}: {result.error}")
+            lines.append("")
+            continue
+        template = catalogue.templates.get(meta.get("template") or "")
+        template_text = f"{template.id}（{template.notice}）" if template else words["unknown"]
+        counts = result.counts()
+        lines.append(
+            f"  {words['agency']}：{meta.get('agency') or words['unknown']}  {words['year']}：{meta.get('year') or words['unknown']}"
+            f"  {words['template']}：{template_text}  {words['status']}：{status_words[result.status][lang]}"
+            f"（{words['counts'].format(**counts)}）"
+        )
+        if not result.findings:
+            lines.append(f"  {words['none']}")
+        for finding in result.findings:
+            message = finding.message_zh if lang == "zh" else finding.message_en
+            lines.append(f"  {severity[finding.severity][lang]} {finding.rule} {message}")
+            places = [f"{cell} {where}" for cell, where in finding.provenance.items()][:3]
+            if places:
+                lines.append(f"      {words['where']}：" + "；".join(places))
+        if show_not_assessable and result.not_assessable:
+            reasons = phrases()["reasons"]
+            for entry in result.not_assessable:
+                why = sorted(set(entry.reasons.values()))
+                shown = "、".join(entry.cells[:4]) + (f" 等{len(entry.cells)}格" if len(entry.cells) > 4 else "")
+                if lang == "en":
+                    en = {v["zh"]: v["en"] for v in reasons.values()}
+                    why = [en.get(w, w) for w in why]
+                lines.append(f"  {words['na']} {entry.rule}：{shown}（{'；'.join(why)}）")
+        lines.append("")
+    tally = {"ok": 0, "errors": 0, "warnings": 0, "unreadable": 0}
+    for result in results:
+        tally[result.status] += 1
+    lines.append(words["summary"].format(n=len(results), **tally))
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""Synthetic reports from figures: consistent random tables, Reports built directly, and the same
+figures rendered as a text report. Used by the tests, samples/ and `make bench`."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from validator.catalogue import Template, load_catalogue
+from validator.model import CellState, CellValue, Provenance, Report, SectionHit
+
+NARRATIVE = {
+    "s1": "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开、依申请公开、政府信息管理、平台建设、监督保障等工作有序推进。",
+    "s5": "存在的主要问题是公开内容还不够丰富。下一步将进一步完善公开机制，提升公开质量。",
+    "s6": "本年度未收取信息处理费。",
+}
+
+
+@dataclass
+class Figures:
+    """One report's content: who, when, which form, and the value (or raw text) of each cell."""
+
+    template: str
+    year: int
+    agency: str
+    cells: dict[str, float | str | None] = field(default_factory=dict)  # None = blank, str = raw text
+    sections: list[tuple[str, str]] | None = None  # (number, heading); None = the six official ones
+    omit_rows: tuple[str, ...] = ()  # row paths (e.g. "t3.res.partial") left out of the document
+    omit_tables: tuple[str, ...] = ()
+
+
+def zero_figures(template_id: str, year: int, agency: str = "示例市示例局") -> Figures:
+    template = load_catalogue().templates[template_id]
+    return Figures(template_id, year, agency, {c.id: 0 for c in template.form_cells})
+
+
+def consistent_figures(template_id: str, year: int, agency: str, rng: random.Random,
+                       scale: int = 20) -> Figures:
+    """Random figures that satisfy every identity of the form (T3-01…03, T4-01, T2 soft rules)."""
+    template = load_catalogue().templates[template_id]
+    figures = zero_figures(template_id, year, agency)
+    cells = figures.cells
+    t3 = template.table("t3")
+    results = [r.path for r in t3.rows if r.is_leaf and r.path.startswith("res.") and r.path != "res.total"]
+    for col in (c.id for c in t3.columns if not c.total):
+        weight = scale if col == "np" else max(1, scale // 8)
+        new = rng.randint(0, weight)
+        carried_in = rng.randint(0, max(1, weight // 5))
+        carried_out = rng.randint(0, min(new + carried_in, max(1, weight // 5)))
+        done = new + carried_in - carried_out
+        cells[f"t3.new.{col}"], cells[f"t3.carried_in.{col}"] = new, carried_in
+        cells[f"t3.carried_out.{col}"], cells[f"t3.res.total.{col}"] = carried_out, done
+        for _ in range(done):
+            key = f"t3.{rng.choice(results[:4] if rng.random() < 0.7 else results)}.{col}"
+            cells[key] += 1
+    for row in (r.path for r in t3.rows if r.is_leaf):
+        cells[f"t3.{row}.tot"] = sum(cells[f"t3.{row}.{c.id}"] for c in t3.columns if not c.total)
+    for group in template.table("t4").rows:
+        parts = [rng.randint(0, 2) for _ in range(4)]
+        for col, value in zip(("upheld", "corrected", "other", "pending"), parts):
+            cells[f"t4.{group.path}.{col}"] = value
+        cells[f"t4.{group.path}.total"] = sum(parts)
+    for cell in template.cells_of("t2"):
+        if cell.kind == "amount":
+            cells[cell.id] = round(rng.uniform(0, 500), 2)
+        elif cell.kind == "signed":
+            cells[cell.id] = rng.randint(-3, 5)
+        else:
+            cells[cell.id] = rng.randint(0, 30)
+    for row in ("regulations", "normative_docs"):
+        if template_id == "gb2021":
+            made = cells[f"t2.{row}.made"]
+            cells[f"t2.{row}.valid"] = made + rng.randint(0, 40)
+        else:
+            made = cells[f"t2.{row}.new_made"]
+            cells[f"t2.{row}.new_published"] = rng.randint(0, made)
+            cells[f"t2.{row}.total_published"] = cells[f"t2.{row}.new_published"] + rng.randint(0, 40)
+    if template_id == "gb2019":
+        for row in ("licensing", "other_mgmt_services", "punishment", "coercion", "admin_fees"):
+            cells[f"t2.{row}.prev_items"] = rng.randint(5, 40)
+    return figures
+
+
+def _official_sections(template: Template) -> list[tuple[str, str]]:
+    return [(s.number, s.heading) for s in template.sections]
+
+
+def to_report(figures: Figures, source: str = "synthetic.txt") -> Report:
+    """A Report as a perfect reader would produce it from these figures."""
+    catalogue = load_catalogue()
+    template = catalogue.templates[figures.template]
+    report = Report(source=source, format="synthetic", agency=figures.agency, year=figures.year,
+                    title=f"{figures.agency}{figures.year}年政府信息公开工作年度报告", template=template.id)
+    for cell in template.form_cells:
+        row_key = f"{cell.table}.{cell.row}"
+        if cell.table in figures.omit_tables or any(row_key == r or row_key.startswith(r + ".")
+                                                    for r in figures.omit_rows):
+            report.cells[cell.id] = CellValue(CellState.MISSING)
+            continue
+        report.cells[cell.id] = _cell_value(figures.cells.get(cell.id, 0), cell.kind)
+    for table in figures.omit_tables:
+        report.tables_missing[table] = f"{template.table(table).name}未找到"
+    sections = figures.sections if figures.sections is not None else _official_sections(template)
+    by_heading = {s.heading: s.id for s in template.sections}
+    for position, (number, heading) in enumerate(sections):
+        report.sections.append(SectionHit(number, heading, by_heading.get(heading), position))
+    return report
+
+
+def _cell_value(value, kind: str) -> CellValue:
+    from validator.locate import parse_cell
+
+    if value is None:
+        return CellValue(CellState.BLANK, None, "", Provenance())
+    if isinstance(value, str):
+        return parse_cell(value, kind, Provenance())
+    return CellValue(CellState.NUMBER, float(value), str(value), Provenance())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def table_rows(figures: Figures) -> list[tuple[str, list[list[str]]]]:
+    """The figures as the official tables' rows of cell texts: [(table id, rows)], labels included.
+
+    Shared by every format renderer so that all formats carry identical figures.
+    """
+    template = load_catalogue().templates[figures.template]
+    out = []
+    t2_rows: list[list[str]] = []
+    for block in template.table("t2").blocks:
+        t2_rows.append([block.caption])
+        t2_rows.append(["信息内容", *(c.label for c in block.columns)])
+        for row in block.rows:
+            if f"t2.{row.path}" in figures.omit_rows:
+                continue
+            t2_rows.append([row.label, *(_text(figures.cells.get(f"t2.{row.path}.{c.id}", 0)) for c in block.columns)])
+    out.append(("t2", t2_rows))
+    t3 = template.table("t3")
+    t3_rows = [[t3.corner_note or "", "申请人情况"],
+               ["", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+               ["", "", *(c.label for c in t3.columns[1:6]), ""]]
+    for row in t3.rows:
+        if f"t3.{row.path}" in figures.omit_rows or any(f"t3.{row.path}".startswith(r + ".") for r in figures.omit_rows):
+            continue
+        if not row.is_leaf:
+            t3_rows.append([row.label])
+            continue
+        t3_rows.append([row.label, *(_text(figures.cells.get(f"t3.{row.path}.{c.id}", 0)) for c in t3.columns)])
+    out.append(("t3", t3_rows))
+    t4 = template.table("t4")
+    header1 = ["行政复议", "", "", "", "", "行政诉讼"]
+    header2 = ["", "", "", "", "", "未经复议直接起诉", "", "", "", "", "复议后起诉"]
+    header3 = [c.label for _ in range(3) for c in t4.columns]
+    values = [_text(figures.cells.get(f"t4.{r.path}.{c.id}", 0)) for r in t4.rows for c in t4.columns]
+    out.append(("t4", [header1, header2, header3, values]))
+    return out
+
+
+def render_text(figures: Figures) -> str:
+    """The figures as a Word-to-text extraction: headings as lines, one table cell per tab-indented line."""
+    template = load_catalogue().templates[figures.template]
+    tables = dict(table_rows(figures))
+    lines = [f"{figures.year}年{figures.agency}", "政府信息公开工作年度报告"]
+    sections = figures.sections if figures.sections is not None else _official_sections(template)
+    section_table = {"主动公开": "t2", "收到和处理": "t3", "复议": "t4"}
+    for number, heading in sections:
+        lines.append(f"{number}、{heading}")
+        table = next((t for key, t in section_table.items() if key in heading), None)
+        if table and table not in figures.omit_tables:
+            for row in tables[table]:
+                lines.extend("\t" + cell for cell in row)
+                lines.append("")
+        else:
+            sid = next((s.id for s in template.sections if s.heading == heading), "")
+            lines.append(NARRATIVE.get(sid, "（略）"))
+    return "\n".join(lines) + "\n"
