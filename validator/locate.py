@@ -72,7 +72,10 @@ class Stream:
                 parts.append("\n")
                 pos += 1
             elif isinstance(block, Grid):
-                for row in block.rows:
+                for full_row in block.rows:
+                    # a cell merged across columns appears once: its covered positions share its provenance
+                    row = [c for i, c in enumerate(full_row) if i == 0 or c.provenance != full_row[i - 1].provenance
+                           or c.text.strip()]
                     texts = [fold(c.text.replace("\n", "").replace("\t", " ")) for c in row]
                     if sum(1 for t in texts if t.strip()) == 1:
                         lone = next(t for t in texts if t.strip())
@@ -354,6 +357,10 @@ class Locator:
             t4_end = next((h for h in sorted(sections.get("_all", [])) if h > t4_start + 2), doc_end)
 
         t2_end = t3_start if t3_start is not None else (sections.get("s3") or t4_start or doc_end)
+        if t2_start is not None:
+            after = [h for h in sections.get("_all", []) if h > t2_start + 2]
+            if after and min(after) < t2_end:
+                t2_end = min(after)
         t3_end = t4_start if t4_start is not None else (s5 if s5 and t3_start and s5 > t3_start else doc_end)
 
         if t2_start is None or (t2_end is not None and t2_end <= t2_start):
@@ -382,6 +389,7 @@ class Locator:
         cursor = 0
         runs: list[tuple[list[str], list[str], str, int]] = []
         found_rows: dict[str, tuple[int, int, int]] = {}
+        next_numbering: dict[str, tuple[str, ...]] = {}
         for position, (b_i, row) in enumerate(order):
             owner = f"row:{row.path}"
             hit = None
@@ -398,26 +406,30 @@ class Locator:
             seg_start = spans[hit].end
             seg_end = spans[hit + 1].start if hit + 1 < len(spans) else end
             found_rows[row.path] = (hit, seg_start, seg_end)
+            if hit + 1 < len(spans):
+                next_numbering[row.path] = _numbering_variants(spans[hit + 1].owners, table)
         for b_i, row in order:
             if row.path not in found_rows:
                 continue
             _, seg_start, seg_end = found_rows[row.path]
             block = table.blocks[b_i]
+            numbering = next_numbering.get(row.path, ())
             if not row.is_leaf:
                 if row.aggregate and not any(child in found_rows for child in row.children):
                     segment = text[seg_start:seg_end]
-                    if _has_digit(_strip_trailing_numbering(segment)):
-                        self._assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs)
+                    if _has_digit(_strip_trailing_numbering(segment, numbering)):
+                        self._assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs,
+                                         numbering)
                         report.collapsed_rows.append(f"{table.id}.{row.path}")
                 continue
-            self._assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs)
+            self._assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs, numbering)
         if runs:
             self._resolve_runs(template, table, stream, runs, report)
 
     def _assign_row(self, table: Table, columns, row: Row, stream: Stream, seg_start: int, seg_end: int,
-                    report: Report, runs: list) -> None:
+                    report: Report, runs: list, numbering: tuple[str, ...] = ()) -> None:
         text = stream.text
-        segment = _strip_trailing_numbering(text[seg_start:seg_end])
+        segment = _strip_trailing_numbering(text[seg_start:seg_end], numbering)
         ids = [f"{table.id}.{row.path}.{col.id}" for col in columns]
         kinds = [col.kind for col in columns]
         first_line = segment.split("\n", 1)[0]
@@ -437,7 +449,7 @@ class Locator:
             joined = " ".join(p for p in pieces if p.strip())
             run_offset = offsets[0] if offsets else seg_start
         else:
-            joined = segment.strip()
+            joined = _numeric_prefix(segment.strip())
             run_offset = seg_start + (len(segment) - len(segment.lstrip()))
         if not joined:
             for cell_id, kind in zip(ids, kinds):
@@ -558,8 +570,52 @@ def _first(index: LabelIndex, text: str, start: int, end: int, want) -> int | No
     return None
 
 
-def _strip_trailing_numbering(segment: str) -> str:
-    return _TRAILING_NUMBERING.sub("", segment.rstrip())
+def _strip_trailing_numbering(segment: str, numbering: tuple[str, ...] = ()) -> str:
+    """Drop the next label's numbering (“2.”, “（三）”, “三、”) that run-together text leaves at the end.
+
+    Only the numbering is cut; whitespace and TABs before it (blank cells) are kept."""
+    body = segment.rstrip()
+    cut = next((len(body) - len(v) for v in numbering if body.endswith(v)), None)
+    if cut is None:
+        m = _TRAILING_NUMBERING.search(body)
+        cut = m.start() if m else len(body)
+    cut = len(body[:cut].rstrip("一二三四五六七八九十"))  # a doubled numeral: “三三、本年度办理结果”
+    return segment[:cut] if cut < len(body) else segment
+
+
+def _numbering_variants(owners: tuple[str, ...], table: Table) -> tuple[str, ...]:
+    """How the numbering of the row owning the next label may be written."""
+    paths = {o[4:] for o in owners if o.startswith("row:")}
+    out: list[str] = []
+    for row in table.rows:
+        if row.path not in paths:
+            continue
+        m = re.match(r"^\s*(?:(\d+)\s*[.、]|\(([一二三四五六七八九十]+)\)|([一二三四五六七八九十]+)、)", fold(row.label))
+        if not m:
+            continue
+        if m.group(1):
+            out += [f"{m.group(1)}.", f"{m.group(1)}、", f"{m.group(1)},"]
+        else:
+            numeral = m.group(2) or m.group(3)
+            out += [f"({numeral})", f"{numeral}、"]
+    return tuple(out)
+
+
+_NUMERIC_PREFIX = re.compile(r"^[\d\s+\-.,]*\d(?:\s*(?:万元|元))?")
+
+
+def _numeric_prefix(segment: str) -> str:
+    """A run of figures followed by running text (crawled pages): keep the figures, drop the prose.
+
+    Only when the text after the figures is prose (several CJK characters); otherwise the whole
+    segment stays and an odd cell shows up as text, not silently trimmed."""
+    m = _NUMERIC_PREFIX.match(segment)
+    if not m:
+        return segment
+    rest = segment[m.end():].strip()
+    if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 6:
+        return m.group(0).strip()
+    return segment
 
 
 def _heading_end(text: str, m: re.Match) -> int:

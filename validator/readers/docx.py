@@ -1,0 +1,662 @@
+"""DOCX → Document, reading word/document.xml directly with lxml (no python-docx).
+
+Body order is kept: paragraphs become TextBlocks, tables Grids. Paragraph text includes runs inside
+w:hyperlink, w:ins, w:smartTag, w:sdt, w:fldSimple and field results; w:del / w:moveFrom (tracked
+deletions) and field instructions are skipped. Automatic list numbering (一、 （一） 1.) is rendered from
+numbering.xml so headings keep their numerals. Tables: w:gridSpan / legacy w:hMerge, w:vMerge,
+w:gridBefore / w:gridAfter; a table that contains tables (or has a single column) is a layout container
+whose cells are read as running text and whose inner tables become Grids. Text boxes are read after the
+paragraph that anchors them. An altChunk holding HTML is read with the HTML reader.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+from validator.model import Provenance
+from validator.readers.document import Document, Grid, TextBlock
+from validator.readers.gridbuild import SpanCell, build_grid, clamp_span
+from validator.readers.safety import SafeZip, check_file, fail, parse_xml
+from validator.readers.textnorm import clean_line, join_lines
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOC = "/officeDocument"
+
+_w = f"{{{W}}}"
+
+
+def _q(tag: str) -> str:
+    return _w + tag
+
+
+# elements whose content is never document text
+_SKIP = {
+    _q(t)
+    for t in (
+        "del",
+        "moveFrom",
+        "instrText",
+        "delText",
+        "rPr",
+        "pPr",
+        "tblPr",
+        "trPr",
+        "tcPr",
+        "sectPr",
+        "commentReference",
+        "footnoteReference",
+        "endnoteReference",
+        "fldData",
+        "bookmarkStart",
+        "bookmarkEnd",
+        "proofErr",
+        "lastRenderedPageBreak",
+    )
+}
+_CONTAINERS = {
+    _q(t) for t in ("r", "hyperlink", "ins", "moveTo", "smartTag", "customXml", "fldSimple", "dir", "bdo")
+}
+
+
+def read_docx(path: str | os.PathLike, *, name: str | None = None) -> Document:
+    check_file(path)
+    name = name or Path(path).name
+    with SafeZip(path) as z:
+        main = _main_part(z)
+        root = parse_xml(z.read(main), main)
+        if root.tag.startswith(f"{{{W_STRICT}}}"):
+            raise fail("不支持Strict OOXML格式的DOCX，请另存为普通DOCX", "Strict OOXML DOCX not supported")
+        body = root.find(_q("body"))
+        if body is None:
+            raise fail("DOCX缺少正文（w:body）", "DOCX has no w:body", main)
+        ctx = _Ctx(z, main, name)
+        ctx.walk_body(body)
+        doc = Document(source=str(path), format="docx", blocks=ctx.blocks)
+        _meta(z, doc)
+    return doc
+
+
+def _main_part(z: SafeZip) -> str:
+    """The officeDocument part named by _rels/.rels (word/document.xml in practice)."""
+    if "_rels/.rels" in z:
+        rels = parse_xml(z.read("_rels/.rels"), "_rels/.rels")
+        for rel in rels:
+            if (rel.get("Type") or "").endswith(OFFICE_DOC):
+                target = (rel.get("Target") or "").lstrip("/")
+                if target in z:
+                    return target
+    if "word/document.xml" in z:
+        return "word/document.xml"
+    raise fail("不是有效的DOCX：缺少word/document.xml", "not a valid DOCX: word/document.xml missing")
+
+
+class _Ctx:
+    def __init__(self, z: SafeZip, main: str, name: str):
+        self.z = z
+        self.main = main
+        self.name = name
+        self.blocks: list = []
+        self.ntables = 0
+        self._numbering: _Numbering | None = None
+        self._rels: dict[str, str] | None = None
+
+    # ---- body ---------------------------------------------------------------------------------------
+    def walk_body(self, container) -> None:
+        for child in container:
+            tag = child.tag
+            if tag == _q("p"):
+                self.paragraph(child)
+            elif tag == _q("tbl"):
+                self.table(child)
+            elif tag == _q("sdt"):
+                content = child.find(_q("sdtContent"))
+                if content is not None:
+                    self.walk_body(content)
+            elif tag in (_q("customXml"), _q("ins"), _q("moveTo")):
+                self.walk_body(child)
+            elif tag == _q("altChunk"):
+                self.alt_chunk(child)
+            elif tag == f"{{{MC}}}AlternateContent":
+                choice = _mc_choice(child)
+                if choice is not None:
+                    self.walk_body(choice)
+
+    def paragraph(self, p) -> None:
+        lines, boxes = self.paragraph_text(p, split_breaks=True)
+        for line in lines:
+            text = clean_line(line)
+            if text:
+                self.blocks.append(TextBlock(text, Provenance(file=self.name)))
+        for box in boxes:
+            self.walk_body(box)
+
+    def paragraph_text(self, p, *, split_breaks: bool) -> tuple[list[str], list]:
+        """Lines of a paragraph (split at w:br/w:cr when asked) and the text boxes it anchors."""
+        lines: list[str] = []
+        buf: list[str] = [self.numbering().label(p)]
+        boxes: list = []
+
+        def walk(el):
+            for child in el:
+                tag = child.tag
+                if tag == _q("t"):
+                    if child.text:
+                        buf.append(child.text)
+                elif tag in _CONTAINERS:
+                    if tag == _q("r") and _hidden_run(child):
+                        continue
+                    walk(child)
+                elif tag in _SKIP:
+                    continue
+                elif tag in (_q("tab"), _q("ptab")):
+                    buf.append(" ")
+                elif tag in (_q("br"), _q("cr")):
+                    if child.get(_q("type")) == "page":
+                        continue
+                    if split_breaks:
+                        lines.append("".join(buf))
+                        buf.clear()
+                    else:
+                        buf.append("\n")
+                elif tag == _q("noBreakHyphen"):
+                    buf.append("-")
+                elif tag == _q("sdt"):
+                    content = child.find(_q("sdtContent"))
+                    if content is not None:
+                        walk(content)
+                elif tag == f"{{{MC}}}AlternateContent":
+                    choice = _mc_choice(child)
+                    if choice is not None:
+                        boxes.extend(choice.iter(_q("txbxContent")))
+                elif tag in (_q("drawing"), _q("pict"), _q("object")):
+                    boxes.extend(child.iter(_q("txbxContent")))
+
+        walk(p)
+        lines.append("".join(buf))
+        return lines, boxes
+
+    # ---- tables -------------------------------------------------------------------------------------
+    def table(self, tbl) -> None:
+        rows = list(_children(tbl, "tr"))
+        rows = [tr for tr in rows if not _row_deleted(tr)]
+        if not rows:
+            return
+        cells = [[tc for tc in _children(tr, "tc") if not _cell_deleted(tc)] for tr in rows]
+        nested = any(True for _ in tbl.iterdescendants(_q("tbl")))
+        if nested or all(len(c) <= 1 and _grid_before_after(tr) == (0, 0) for c, tr in zip(cells, rows)):
+            for row in cells:
+                for tc in row:
+                    self.walk_body(tc)
+            return
+        self.ntables += 1
+        t = self.ntables
+        span_rows = self._span_rows(rows, cells)
+        name = self.name
+        grid = build_grid(
+            span_rows,
+            lambda r, c: Provenance(file=name, table=t, row=r + 1, column=c + 1),
+            Provenance(file=name, table=t),
+        )
+        self.blocks.append(grid)
+
+    def _span_rows(self, rows, cells) -> list[list[SpanCell]]:
+        """Word rows as SpanCells: vMerge continuations folded into the rowspan of the cell above."""
+        # first pass: every cell with its grid column, span and merge state
+        laid: list[list[list]] = []  # [col, colspan, text, vmerge('restart'|'continue'|None)]
+        for tr, row in zip(rows, cells):
+            before, after = _grid_before_after(tr)
+            col = before
+            out: list[list] = []
+            out.extend([c, 1, "", None] for c in range(before))
+            for tc in row:
+                tcpr = tc.find(_q("tcPr"))
+                span = 1
+                vmerge = None
+                hmerge = None
+                if tcpr is not None:
+                    gs = tcpr.find(_q("gridSpan"))
+                    if gs is not None:
+                        span = clamp_span(gs.get(_q("val")))
+                    vm = tcpr.find(_q("vMerge"))
+                    if vm is not None:
+                        vmerge = "restart" if vm.get(_q("val")) == "restart" else "continue"
+                    hm = tcpr.find(_q("hMerge"))
+                    if hm is not None:
+                        hmerge = "restart" if hm.get(_q("val")) == "restart" else "continue"
+                if hmerge == "continue" and out:
+                    # legacy horizontal merge: widen the cell on the left
+                    out[-1][1] += span
+                    col += span
+                    continue
+                text = "" if vmerge == "continue" else self.cell_text(tc)
+                out.append([col, span, text, vmerge])
+                col += span
+            out.extend([col + k, 1, "", None] for k in range(after))
+            laid.append(out)
+        # second pass: a restart (or plain) cell absorbs the continuations below it in the same column
+        result: list[list[SpanCell]] = []
+        absorbed: set[tuple[int, int]] = set()
+        for r, out in enumerate(laid):
+            row_cells: list[SpanCell] = []
+            for col, span, text, vmerge in out:
+                if (r, col) in absorbed:
+                    continue
+                rowspan = 1
+                if vmerge in ("restart", "continue"):
+                    rr = r + 1
+                    while rr < len(laid) and _continues(laid[rr], col):
+                        absorbed.add((rr, col))
+                        rowspan += 1
+                        rr += 1
+                row_cells.append(SpanCell(text, rowspan=min(rowspan, 65534), colspan=span))
+            result.append(row_cells)
+        return result
+
+    def cell_text(self, tc) -> str:
+        lines: list[str] = []
+        for p in _block_paragraphs(tc):
+            ls, _ = self.paragraph_text(p, split_breaks=True)
+            lines.extend(ls)
+        return join_lines(lines)
+
+    # ---- numbering, altChunk --------------------------------------------------------------------------
+    def numbering(self) -> _Numbering:
+        if self._numbering is None:
+            self._numbering = _Numbering(self)
+        return self._numbering
+
+    def rels(self) -> dict[str, str]:
+        if self._rels is None:
+            self._rels = {}
+            d, base = posixpath.split(self.main)
+            rel_name = posixpath.join(d, "_rels", base + ".rels")
+            if rel_name in self.z:
+                root = parse_xml(self.z.read(rel_name), rel_name)
+                for rel in root:
+                    rid, target = rel.get("Id"), rel.get("Target") or ""
+                    if rid and rel.get("TargetMode") != "External":
+                        self._rels[rid] = posixpath.normpath(posixpath.join(d, target)).lstrip("/")
+        return self._rels
+
+    def part(self, rel_type_suffix: str) -> str | None:
+        d, base = posixpath.split(self.main)
+        rel_name = posixpath.join(d, "_rels", base + ".rels")
+        if rel_name not in self.z:
+            return None
+        root = parse_xml(self.z.read(rel_name), rel_name)
+        for rel in root:
+            if (rel.get("Type") or "").endswith(rel_type_suffix) and rel.get("TargetMode") != "External":
+                target = posixpath.normpath(posixpath.join(d, rel.get("Target") or "")).lstrip("/")
+                if target in self.z:
+                    return target
+        return None
+
+    def alt_chunk(self, el) -> None:
+        """An imported HTML/MHT chunk (documents exported by web editors): read with the HTML reader."""
+        target = self.rels().get(el.get(f"{{{R_NS}}}id") or "")
+        if not target or target not in self.z:
+            return
+        low = target.lower()
+        from validator.readers.html import decode_html, read_html_text
+
+        if low.endswith((".mht", ".mhtml")):
+            from validator.readers.mht import html_from_mht
+
+            text = html_from_mht(self.z.read(target))
+        elif low.endswith((".htm", ".html", ".xhtml")):
+            text = decode_html(self.z.read(target))[0]
+        else:
+            return
+        sub = read_html_text(text, source=target, name=self.name)
+        for b in sub.blocks:
+            if isinstance(b, Grid):
+                self.ntables += 1
+                b = _renumber(b, self.ntables)
+            self.blocks.append(b)
+
+
+def _renumber(grid: Grid, t: int) -> Grid:
+    from dataclasses import replace
+
+    cache: dict = {}
+
+    def re(p: Provenance) -> Provenance:
+        if id(p) not in cache:
+            cache[id(p)] = replace(p, table=t)
+        return cache[id(p)]
+
+    from validator.readers.document import GridCell
+
+    return Grid([[GridCell(c.text, re(c.provenance)) for c in row] for row in grid.rows], re(grid.provenance))
+
+
+def _block_paragraphs(container):
+    """The paragraphs of a cell in order, through w:sdt / w:customXml wrappers (not into text boxes)."""
+    for child in container:
+        if child.tag == _q("p"):
+            yield child
+        elif child.tag == _q("sdt"):
+            content = child.find(_q("sdtContent"))
+            if content is not None:
+                yield from _block_paragraphs(content)
+        elif child.tag in (_q("customXml"), _q("ins"), _q("moveTo")):
+            yield from _block_paragraphs(child)
+
+
+def _hidden_run(r) -> bool:
+    rpr = r.find(_q("rPr"))
+    if rpr is None:
+        return False
+    v = rpr.find(_q("vanish"))
+    return v is not None and v.get(_q("val")) not in ("0", "false", "off")
+
+
+def _continues(out: list[list], col: int) -> bool:
+    for c, _span, _text, vmerge in out:
+        if c == col:
+            return vmerge == "continue"
+        if c > col:
+            return False
+    return False
+
+
+def _children(el, tag: str):
+    """Direct children named ``tag``, looking through w:sdt / w:customXml wrappers."""
+    for child in el:
+        if child.tag == _q(tag):
+            yield child
+        elif child.tag == _q("sdt"):
+            content = child.find(_q("sdtContent"))
+            if content is not None:
+                yield from _children(content, tag)
+        elif child.tag == _q("customXml"):
+            yield from _children(child, tag)
+
+
+def _grid_before_after(tr) -> tuple[int, int]:
+    trpr = tr.find(_q("trPr"))
+    if trpr is None:
+        return 0, 0
+    before = trpr.find(_q("gridBefore"))
+    after = trpr.find(_q("gridAfter"))
+    return (
+        clamp_span(before.get(_q("val")), 0) if before is not None else 0,
+        clamp_span(after.get(_q("val")), 0) if after is not None else 0,
+    )
+
+
+def _row_deleted(tr) -> bool:
+    trpr = tr.find(_q("trPr"))
+    return trpr is not None and trpr.find(_q("del")) is not None
+
+
+def _cell_deleted(tc) -> bool:
+    tcpr = tc.find(_q("tcPr"))
+    return tcpr is not None and tcpr.find(_q("cellDel")) is not None
+
+
+def _mc_choice(alt):
+    for child in alt:
+        if child.tag in (f"{{{MC}}}Choice", f"{{{MC}}}Fallback"):
+            return child
+    return None
+
+
+# ---- automatic numbering ------------------------------------------------------------------------------
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_DIZHI = "子丑寅卯辰巳午未申酉戌亥"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百") -> str:
+    """1 → 一, 10 → 十, 15 → 十五, 21 → 二十一, 105 → 一百零五, 110 → 一百一十 (legal: 壹拾…)."""
+    if n <= 0 or n >= 1000:
+        return str(n)
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        head = "" if tens == 1 and digits is _CN_DIGITS else digits[tens]
+        return head + ten + (digits[ones] if ones else "")
+    h, rest = divmod(n, 100)
+    out = digits[h] + hundred
+    if rest == 0:
+        return out
+    if rest < 10:
+        return out + digits[0] + digits[rest]
+    tens, ones = divmod(rest, 10)
+    return out + digits[tens] + ten + (digits[ones] if ones else "")
+
+
+def _roman(n: int) -> str:
+    vals = (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+def _letters(n: int) -> str:
+    if n <= 0:
+        return str(n)
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    if fmt in ("decimal", "decimalZero") or not fmt:
+        return f"{n:02d}" if fmt == "decimalZero" and n < 10 else str(n)
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "taiwaneseCounting",
+        "taiwaneseCountingThousand",
+        "ideographDigital",
+        "japaneseCounting",
+    ):
+        return _chinese(n)
+    if fmt == "chineseLegalSimplified":
+        return _chinese(n, _CN_LEGAL, "拾", "佰")
+    if fmt == "ideographTraditional":
+        return _TIANGAN[(n - 1) % 10] if n > 0 else str(n)
+    if fmt == "ideographZodiac":
+        return _DIZHI[(n - 1) % 12] if n > 0 else str(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
+        return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return str(n).translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})
+    if fmt == "decimalEnclosedParen":
+        return f"({n})"
+    if fmt == "decimalEnclosedFullstop":
+        return f"{n}."
+    if fmt == "lowerLetter":
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Renders w:numPr list labels (一、 （一） 1.) in document order, as Word would display them."""
+
+    def __init__(self, ctx: _Ctx):
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # numId -> ilvl -> (start, fmt, text)
+        self.style_num: dict[str, tuple[str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        self.abstract_of: dict[str, str] = {}
+        self.overrides: dict[str, dict[int, int]] = {}  # numId -> ilvl -> restart value
+        self.used: set[str] = set()
+        part = ctx.part("/numbering")
+        if part is None:
+            return
+        root = parse_xml(ctx.z.read(part), part)
+        abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
+        for an in root.iter(_q("abstractNum")):
+            aid = an.get(_q("abstractNumId"))
+            abstract[aid] = {lvl_i: spec for lvl_i, spec in _levels(an)}
+        for num in root.iter(_q("num")):
+            nid = num.get(_q("numId"))
+            ref = num.find(_q("abstractNumId"))
+            if nid is None or ref is None:
+                continue
+            aid = ref.get(_q("val"))
+            lv = dict(abstract.get(aid, {}))
+            for ov in num.iter(_q("lvlOverride")):
+                ilvl = _int(ov.get(_q("ilvl")), 0)
+                lvl = ov.find(_q("lvl"))
+                if lvl is not None:
+                    lv.update(dict(_levels_from([lvl])))
+                so = ov.find(_q("startOverride"))
+                if so is not None and ilvl in lv:
+                    start, fmt, text = lv[ilvl]
+                    lv[ilvl] = (_int(so.get(_q("val")), start), fmt, text)
+                    self.overrides.setdefault(nid, {})[ilvl] = lv[ilvl][0]
+            self.levels[nid] = lv
+            self.abstract_of[nid] = aid
+        spart = ctx.part("/styles")
+        if spart is not None:
+            sroot = parse_xml(ctx.z.read(spart), spart)
+            based: dict[str, str] = {}
+            own: dict[str, tuple[str | None, int | None]] = {}
+            for st in sroot.iter(_q("style")):
+                sid = st.get(_q("styleId"))
+                b = st.find(_q("basedOn"))
+                if b is not None:
+                    based[sid] = b.get(_q("val"))
+                numpr = st.find(_q("pPr") + "/" + _q("numPr"))
+                if numpr is not None:
+                    nid = numpr.find(_q("numId"))
+                    il = numpr.find(_q("ilvl"))
+                    own[sid] = (
+                        nid.get(_q("val")) if nid is not None else None,
+                        _int(il.get(_q("val")), 0) if il is not None else None,
+                    )
+            for sid in list(own) + list(based):
+                seen = set()
+                s = sid
+                nid, il = None, None
+                while s and s not in seen:
+                    seen.add(s)
+                    if s in own:
+                        n2, i2 = own[s]
+                        nid = nid if nid is not None else n2
+                        il = il if il is not None else i2
+                    s = based.get(s)
+                if nid is not None:
+                    self.style_num[sid] = (nid, il or 0)
+
+    def label(self, p) -> str:
+        if not self.levels:
+            return ""
+        ppr = p.find(_q("pPr"))
+        if ppr is None:
+            return ""
+        nid, ilvl = None, None
+        style = ppr.find(_q("pStyle"))
+        if style is not None and style.get(_q("val")) in self.style_num:
+            nid, ilvl = self.style_num[style.get(_q("val"))]
+        numpr = ppr.find(_q("numPr"))
+        if numpr is not None:
+            n = numpr.find(_q("numId"))
+            i = numpr.find(_q("ilvl"))
+            if n is not None:
+                nid = n.get(_q("val"))
+            if i is not None:
+                ilvl = _int(i.get(_q("val")), 0)
+        if not nid or nid == "0" or nid not in self.levels:
+            return ""
+        ilvl = ilvl or 0
+        lv = self.levels[nid]
+        if ilvl not in lv:
+            return ""
+        # lists sharing an abstractNum continue each other's numbering unless a startOverride restarts them
+        key = self.abstract_of.get(nid, nid)
+        counters = self.counters.setdefault(key, {})
+        if nid not in self.used:
+            self.used.add(nid)
+            for lvl_i in self.overrides.get(nid, {}):
+                counters.pop(lvl_i, None)
+        counters[ilvl] = counters.get(ilvl, lv[ilvl][0] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        _start, fmt, text = lv[ilvl]
+        if fmt == "bullet":
+            return ""
+        out = text
+        for k in range(9):
+            token = f"%{k + 1}"
+            if token in out:
+                if k in lv:
+                    value = counters.get(k, lv[k][0])
+                    out = out.replace(token, format_number(value, lv[k][1]))
+                else:
+                    out = out.replace(token, "")
+        return out
+
+
+def _levels(an):
+    return _levels_from(an.findall(_q("lvl")))
+
+
+def _levels_from(lvls):
+    for lvl in lvls:
+        ilvl = _int(lvl.get(_q("ilvl")), 0)
+        start_el = lvl.find(_q("start"))
+        fmt_el = lvl.find(_q("numFmt"))
+        text_el = lvl.find(_q("lvlText"))
+        start = _int(start_el.get(_q("val")), 1) if start_el is not None else 1
+        fmt = fmt_el.get(_q("val")) if fmt_el is not None else "decimal"
+        text = text_el.get(_q("val")) if text_el is not None else ""
+        yield ilvl, (start, fmt or "decimal", text or "")
+
+
+def _int(v, default: int) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+# ---- metadata -----------------------------------------------------------------------------------------
+def _meta(z: SafeZip, doc: Document) -> None:
+    texts = [b.text for b in doc.blocks[:60] if isinstance(b, TextBlock)]
+    title = next((t for t in texts if "年度报告" in t and len(t) <= 80), None)
+    if title is None and "docProps/core.xml" in z:
+        try:
+            core = parse_xml(z.read("docProps/core.xml"), "docProps/core.xml")
+            el = core.find("{http://purl.org/dc/elements/1.1/}title")
+            if el is not None and el.text and el.text.strip():
+                title = clean_line(el.text)
+        except Exception:  # noqa: BLE001 - metadata is optional; a broken core.xml is not fatal
+            title = None
+    if title:
+        doc.meta["title"] = title

@@ -1,0 +1,39 @@
+"""MHT / MHTML ("web archive", Word's "single file web page", often saved with a .doc name) → its HTML part."""
+
+from __future__ import annotations
+
+import codecs
+
+from validator.readers.safety import fail
+
+_GB = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn"}
+
+
+def html_from_mht(data: bytes) -> str:
+    """The text of the first text/html part of a MIME web archive."""
+    import email
+    from email import policy
+
+    try:
+        msg = email.message_from_bytes(data, policy=policy.compat32)
+    except Exception as e:  # noqa: BLE001 - the email parser raises many kinds of errors on junk
+        raise fail("MHT文件无法解析", "cannot parse MHT file", e) from None
+    for part in msg.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes | bytearray):
+            continue
+        charset = (part.get_content_charset() or "").lower()
+        if charset in _GB:
+            charset = "gb18030"
+        if charset:
+            try:
+                codecs.lookup(charset)
+                return bytes(payload).decode(charset, errors="replace")
+            except LookupError:
+                pass
+        from validator.readers.html import decode_html
+
+        return decode_html(bytes(payload))[0]
+    raise fail("MHT文件中没有HTML内容", "MHT file has no HTML part")

@@ -1,0 +1,630 @@
+"""Split runs of table cells that a crawler glued together ("6000017", "200 000121", "1-10", "73802895.90元").
+
+A crawled report often loses the boundaries between the cells of a table row: the seven cells of a 表三 row
+(自然人 … 其他, 总计) come out as ``6000017`` (6,0,0,0,0,1,7) or ``200 000121`` (20,0,0,0,0,1,21), with spaces
+that may sit in the wrong places (``10 0 0 0 01`` is 1,0,0,0,0,0,1). This module reads such a run as every
+sequence of numbers it can be (``split_candidates``) and then lets the table's own identities choose
+(``resolve``). A value is reported as determined only when the document allows exactly one reading of it;
+everything else stays visibly ambiguous. Pure Python, no dependencies.
+
+Reading rules (``split_candidates``):
+
+* whitespace and commas are ignored when splitting (a misplaced space must not force a wrong value); the
+  reading that follows the whitespace, when it has the right number of valid tokens, is listed first;
+* ``count``: ``0`` or digits without a leading zero; ``signed``: the same with an optional leading ``+``/``-``
+  (``增``/``减`` read as ``+``/``-``); ``amount``: a count optionally followed by ``.`` and digits, then
+  optionally a unit ``元``/``万元`` which is dropped;
+* full-width digits and signs are folded to ASCII; any other character makes the run unreadable.
+
+Choosing (``resolve``):
+
+1. every run gets its candidate splits (``raw``); a cell on which all of them agree is ``unique``;
+2. each run's candidates are filtered by the relations whose cells all lie in that run or in ``known``
+   (a row total, a known value). If none survives, the run contradicts itself: it keeps all its candidates
+   and takes no part in step 3 (relations through its uncertain cells are not used);
+3. the remaining relations link runs (column sums, balances). Relations whose value does not depend on any
+   choice still open are left out: they hold or fail whatever is chosen, so they say nothing about the
+   readings (a violated one is the validator's business, not a reason to refuse every reading). The rest
+   are solved jointly per connected group of ambiguous runs: a bounded search after pruning with
+   sum-reachability (generalised arc consistency per linear relation). The candidates that occur in some
+   solution survive;
+4. if a group has no solution (the document is inconsistent there) or the search exceeds its budget, its
+   runs fall back to the candidates of step 2: nothing is invented;
+5. a cell is ``identity`` when all surviving candidates of its run agree on it, else ``ambiguous`` with the
+   distinct values. Values are exact internally (``int``; ``Decimal`` for amounts with a decimal point) and
+   returned as ``int`` or ``float``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["Number", "RunSpec", "Relation", "Resolution", "split_candidates", "resolve", "KINDS"]
+
+Number = int | float
+
+KINDS = ("count", "signed", "amount")
+
+#: maximal number of splits enumerated per run (resolve); beyond it the run takes no part in the joint search
+SPLIT_LIMIT = 5000
+#: steps allowed when enumerating the splits of a run that has more than SPLIT_LIMIT of them
+ENUM_BUDGET = 20_000
+#: search nodes allowed per connected group of ambiguous runs before giving up (→ fallback, nothing invented)
+SEARCH_BUDGET = 20_000
+#: largest set of partial sums kept while pruning one relation; beyond it the relation is not used to prune
+SUMSET_CAP = 4096
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    cells: tuple[str, ...]  # cell ids the run must fill, in column order
+    text: str  # the raw run, e.g. "200 000121"
+    kinds: tuple[str, ...]  # per cell: "count" | "signed" | "amount"
+
+
+@dataclass(frozen=True)
+class Relation:
+    coeffs: dict[str, int]  # sum(coeff * cell) == 0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    value: Number | None  # the value if determined
+    candidates: tuple[Number, ...]  # distinct possible values when not determined (empty if determined)
+    how: str  # "unique" | "identity" | "ambiguous" | "unreadable"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# reading a run
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII → ASCII
+_FOLD.update({0x3000: " ", 0xA0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: " ", 0xFEFF: " ",
+              0x2212: "-", ord("减"): "-", ord("增"): "+"})
+_FOLD_TABLE = str.maketrans(_FOLD)
+_DIGITS = frozenset("0123456789")
+_ALLOWED = frozenset("0123456789+-.元万")
+_UNITS = ("万元", "元")
+
+Exact = int | Decimal
+Split = tuple[Exact, ...]
+
+
+def _normalise(text: str) -> tuple[str, list[str]] | None:
+    """(the run without separators, its whitespace tokens), or None when it is not made of numbers."""
+    folded = text.translate(_FOLD_TABLE)
+    tokens = folded.split()
+    s = "".join(tokens).replace(",", "")
+    if not s or not _ALLOWED.issuperset(s) or not _DIGITS.intersection(s):
+        return None
+    return s, tokens
+
+
+def _check_kinds(kinds: tuple[str, ...]) -> None:
+    for kind in kinds:
+        if kind not in KINDS:
+            raise ValueError(f"unknown cell kind {kind!r}; expected one of {KINDS}")
+
+
+class _Reader:
+    """All splits of one normalised run into len(kinds) numbers."""
+
+    __slots__ = ("s", "n", "kinds", "k", "_tok")
+
+    def __init__(self, s: str, kinds: tuple[str, ...]):
+        self.s = s
+        self.n = len(s)
+        self.kinds = kinds
+        self.k = len(kinds)
+        self._tok: dict[tuple[str, int], list[tuple[int, Exact]]] = {}
+
+    def tokens(self, kind: str, pos: int) -> list[tuple[int, Exact]]:
+        """(end, value) of every number of `kind` that starts at `pos`; `end` is past any unit."""
+        key = (kind, pos)
+        hit = self._tok.get(key)
+        if hit is not None:
+            return hit
+        s, n = self.s, self.n
+        out: list[tuple[int, Exact]] = []
+        i = pos
+        negative = False
+        if kind == "signed" and i < n and s[i] in "+-":
+            negative = s[i] == "-"
+            i += 1
+        if i < n and s[i] in _DIGITS:
+            if s[i] == "0":
+                int_ends = [i + 1]
+            else:
+                j = i + 1
+                while j < n and s[j] in _DIGITS:
+                    j += 1
+                int_ends = list(range(i + 1, j + 1))
+            if kind == "amount":
+                for e in int_ends:
+                    ends: list[tuple[int, Exact]] = [(e, int(s[i:e]))]
+                    if e + 1 < n and s[e] == "." and s[e + 1] in _DIGITS:
+                        j = e + 1
+                        while j < n and s[j] in _DIGITS:
+                            j += 1
+                        ends.extend((f, Decimal(s[i:f])) for f in range(e + 2, j + 1))
+                    for end, value in ends:
+                        for unit in _UNITS:
+                            if s.startswith(unit, end):
+                                end += len(unit)
+                                break
+                        out.append((end, value))
+                out.sort(key=lambda t: t[0])
+            else:
+                for e in int_ends:
+                    v = int(s[i:e])
+                    out.append((e, -v if negative else v))
+        self._tok[key] = out
+        return out
+
+    def count(self) -> int:
+        """How many splits there are (without enumerating them)."""
+        n, k, kinds = self.n, self.k, self.kinds
+        ways: dict[int, int] = {0: 1}
+        for i in range(k):
+            nxt: dict[int, int] = {}
+            rest = k - i - 1
+            for pos, w in ways.items():
+                for end, _ in self.tokens(kinds[i], pos):
+                    if n - end < rest:
+                        break
+                    nxt[end] = nxt.get(end, 0) + w
+            ways = nxt
+        return ways.get(n, 0)
+
+    def enumerate(self, limit: int, checks: list[list[tuple[tuple[tuple[int, int], ...], Exact]]] | None = None,
+                  budget: int | None = None) -> tuple[list[Split], bool]:
+        """Up to `limit` splits (and whether the enumeration stopped early: more splits, or more than
+        `budget` steps). `checks[i]`: relations (terms over positions ≤ i, constant) that must hold once
+        cell i is read; they prune the enumeration."""
+        s, n, k, kinds = self.s, self.n, self.k, self.kinds
+        if n == k and s.isdigit():  # one character per cell: the only split
+            split = tuple(int(c) for c in s)
+            if checks and not all(_holds(split, rel) for rels in checks for rel in rels):
+                return [], False
+            return [split], False
+        out: list[Split] = []
+        vals: list[Exact] = [0] * k
+        dead: set[tuple[int, int]] = set()
+        memo = not checks
+        stop = False
+        steps = 0
+
+        def rec(i: int, pos: int) -> bool:
+            nonlocal stop, steps
+            if i == k:
+                if pos == n:
+                    out.append(tuple(vals))
+                    if len(out) > limit:
+                        stop = True
+                    return True
+                return False
+            if memo and (i, pos) in dead:
+                return False
+            found = False
+            rest = k - i - 1
+            for end, value in self.tokens(kinds[i], pos):
+                if n - end < rest:
+                    break
+                if budget is not None:
+                    steps += 1
+                    if steps > budget:
+                        stop = True
+                        return True
+                vals[i] = value
+                if checks and checks[i] and not all(_holds(vals, rel) for rel in checks[i]):
+                    continue
+                if rec(i + 1, end):
+                    found = True
+                if stop:
+                    return True
+            if not found and memo:
+                dead.add((i, pos))
+            return found
+
+        if n >= k:
+            rec(0, 0)
+        if stop:
+            return out[:limit], True
+        return out, False
+
+    def value_sets(self) -> list[list[Exact]]:
+        """For each cell, every value it takes in some split (exact, without enumerating the splits)."""
+        n, k, kinds = self.n, self.k, self.kinds
+        fwd: list[set[int]] = [set() for _ in range(k + 1)]
+        fwd[0].add(0)
+        for i in range(k):
+            for pos in fwd[i]:
+                for end, _ in self.tokens(kinds[i], pos):
+                    fwd[i + 1].add(end)
+        bwd: list[set[int]] = [set() for _ in range(k + 1)]
+        bwd[k].add(n)
+        for i in range(k - 1, -1, -1):
+            for pos in fwd[i]:
+                if any(end in bwd[i + 1] for end, _ in self.tokens(kinds[i], pos)):
+                    bwd[i].add(pos)
+        sets: list[list[Exact]] = []
+        for i in range(k):
+            values = {v for pos in fwd[i] & bwd[i] for end, v in self.tokens(kinds[i], pos) if end in bwd[i + 1]}
+            sets.append(sorted(values))
+        return sets
+
+
+def _holds(vals, rel: tuple[tuple[tuple[int, int], ...], Exact]) -> bool:
+    terms, const = rel
+    total = const
+    for p, c in terms:
+        total += c * vals[p]
+    return total == 0
+
+
+def _token_reading(tokens: list[str], kinds: tuple[str, ...]) -> Split | None:
+    """The split the whitespace suggests, when every token is exactly one valid number of its kind."""
+    if len(tokens) != len(kinds):
+        return None
+    out = []
+    for token, kind in zip(tokens, kinds):
+        t = token.replace(",", "")
+        reader = _Reader(t, (kind,))
+        full = [v for end, v in reader.tokens(kind, 0) if end == len(t)]
+        if len(full) != 1:
+            return None
+        out.append(full[0])
+    return tuple(out)
+
+
+def _splits(text: str, kinds: tuple[str, ...], limit: int, checks=None
+            ) -> tuple[list[Split], bool, _Reader | None]:
+    norm = _normalise(text)
+    if norm is None or not kinds:
+        return [], False, None
+    s, tokens = norm
+    reader = _Reader(s, kinds)
+    found, truncated = reader.enumerate(limit, checks)
+    if checks is None:
+        first = _token_reading(tokens, kinds)
+        if first is not None and first in found and found[0] != first:
+            found.remove(first)
+            found.insert(0, first)
+    return found, truncated, reader
+
+
+def _public(v: Exact) -> Number:
+    return float(v) if isinstance(v, Decimal) else v
+
+
+def split_candidates(text: str, kinds: tuple[str, ...], limit: int = 5000) -> list[tuple[Number, ...]]:
+    """Every way to read `text` as exactly len(kinds) numbers (at most `limit` of them).
+
+    The reading that follows the text's whitespace, if it is one, comes first. Empty when the text is not
+    made of numbers or cannot be split into len(kinds) valid numbers.
+    """
+    kinds = tuple(kinds)
+    _check_kinds(kinds)
+    if limit <= 0:
+        return []
+    found, _, _ = _splits(text, kinds, limit)
+    return [tuple(_public(v) for v in split) for split in found]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# choosing with the relations
+
+
+def _exact(value) -> Exact:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"known value {value!r} is not a finite number")
+        return int(value) if value.is_integer() else Decimal(repr(value))
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"known value {value!r} is not a number") from exc
+    return int(d) if d == d.to_integral_value() else d
+
+
+@dataclass
+class _Run:
+    spec: RunSpec
+    readable: bool = False
+    raw: list[Split] | None = None  # None when the enumeration was capped
+    sets: list[list[Exact]] | None = None  # per cell, every value of some split
+    dom: list[Split] | None = None  # candidates after the within-run relations (None: unknown, capped)
+    self_consistent: bool = False  # some candidate satisfies the within-run relations
+    final: list[Split] | None = None
+
+
+class _Budget(Exception):
+    pass
+
+
+def resolve(runs: list[RunSpec], relations: list[Relation], known: dict[str, Number] | None = None
+            ) -> dict[str, Resolution]:
+    """Values for every cell of every run: determined where the document allows exactly one reading.
+
+    `relations` are the table's identities (sum(coeff·cell) == 0); `known` holds values already read
+    elsewhere. Relations with a cell that is neither in a run nor known are not used.
+    """
+    known_x = {cell: _exact(v) for cell, v in (known or {}).items() if v is not None}
+    where: dict[str, tuple[int, int]] = {}
+    state: list[_Run] = []
+    for r, spec in enumerate(runs):
+        kinds = tuple(spec.kinds)
+        if len(spec.cells) != len(kinds):
+            raise ValueError(f"run {spec.text!r}: {len(spec.cells)} cells but {len(kinds)} kinds")
+        _check_kinds(kinds)
+        for p, cell in enumerate(spec.cells):
+            if cell in where:
+                raise ValueError(f"cell {cell} appears in more than one run")
+            where[cell] = (r, p)
+        state.append(_Run(spec))
+
+    # relations as {run: ((pos, coeff), ...)} + constant; known values of run cells become equalities
+    rels: list[tuple[dict[int, tuple[tuple[int, int], ...]], Exact]] = []
+    for relation in relations:
+        by_run: dict[int, list[tuple[int, int]]] = {}
+        const: Exact = 0
+        usable = True
+        for cell, coeff in relation.coeffs.items():
+            if not coeff:
+                continue
+            if cell in where:
+                r, p = where[cell]
+                by_run.setdefault(r, []).append((p, coeff))
+            elif cell in known_x:
+                const += coeff * known_x[cell]
+            else:
+                usable = False
+                break
+        if usable and by_run:
+            rels.append(({r: tuple(t) for r, t in by_run.items()}, const))
+    for cell, value in known_x.items():
+        if cell in where:
+            r, p = where[cell]
+            rels.append(({r: ((p, 1),)}, -value))
+
+    local: dict[int, list[tuple[tuple[tuple[int, int], ...], Exact]]] = {}
+    cross: list[tuple[dict[int, tuple[tuple[int, int], ...]], Exact]] = []
+    for by_run, const in rels:
+        if len(by_run) == 1:
+            (r, terms), = by_run.items()
+            local.setdefault(r, []).append((terms, const))
+        else:
+            cross.append((by_run, const))
+
+    # 1–2: candidates of each run, then its within-run relations
+    for r, run in enumerate(state):
+        kinds = tuple(run.spec.kinds)
+        norm = _normalise(run.spec.text)
+        if norm is None or not kinds:
+            continue
+        reader = _Reader(norm[0], kinds)
+        total = reader.count()
+        if total == 0:
+            continue
+        run.readable = True
+        own = local.get(r, [])
+        if total <= SPLIT_LIMIT:
+            found, _ = reader.enumerate(SPLIT_LIMIT)
+            run.raw = found
+            run.sets = [sorted(set(col)) for col in zip(*found)]
+            run.dom = [c for c in found if all(_holds(c, rel) for rel in own)] if own else found
+        else:  # too many splits to list: per-cell values from the DP; the run's own relations may prune
+            run.sets = reader.value_sets()
+            if own:
+                checks: list[list] = [[] for _ in kinds]
+                for terms, const in own:
+                    checks[max(p for p, _ in terms)].append((terms, const))
+                dom, capped = reader.enumerate(SPLIT_LIMIT, checks, ENUM_BUDGET)
+                run.dom = None if capped else dom
+        if run.dom:
+            run.self_consistent = True
+        elif run.dom is not None:  # no candidate satisfies the run's own relations
+            run.dom = run.raw  # None if capped: all candidates unknown
+        run.final = run.dom
+
+    # 3: relations between runs, over the runs that still hesitate
+    def contrib(cand: Split, terms: tuple[tuple[int, int], ...]) -> Exact:
+        total: Exact = 0
+        for p, c in terms:
+            total += c * cand[p]
+        return total
+
+    open_rels: list[tuple[dict[int, list[Exact]], Exact]] = []  # {var run: contribution per dom index}, const
+    for by_run, const in cross:
+        variables: dict[int, list[Exact]] = {}
+        usable = True
+        for r, terms in by_run.items():
+            run = state[r]
+            if run.dom is None:
+                usable = False
+                break
+            values = [contrib(c, terms) for c in run.dom]
+            if len(set(values)) == 1:
+                const += values[0]
+            elif run.self_consistent:
+                variables[r] = values
+            else:
+                usable = False  # a run that contradicts itself is never chosen by others
+                break
+        if usable and variables:
+            open_rels.append((variables, const))
+
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for variables, _ in open_rels:
+        vs = list(variables)
+        for v in vs[1:]:
+            parent[find(v)] = find(vs[0])
+        find(vs[0])
+    groups: dict[int, list[int]] = {}
+    for rel_index, (variables, _) in enumerate(open_rels):
+        groups.setdefault(find(next(iter(variables))), []).append(rel_index)
+    for rel_indices in groups.values():
+        group_rels = [open_rels[i] for i in rel_indices]
+        supported = _solve(group_rels, {r: len(state[r].dom) for vs, _ in group_rels for r in vs})
+        if supported is None:
+            continue  # 4: inconsistent or too big: keep the within-run candidates
+        for r, indices in supported.items():
+            dom = state[r].dom
+            state[r].final = [dom[i] for i in sorted(indices)]
+
+    # 5: per cell
+    out: dict[str, Resolution] = {}
+    for run in state:
+        cells = run.spec.cells
+        if not run.readable:
+            for cell in cells:
+                out[cell] = Resolution(None, (), "unreadable")
+            continue
+        for p, cell in enumerate(cells):
+            raw_values = run.sets[p]
+            if len(raw_values) == 1:
+                out[cell] = Resolution(_public(raw_values[0]), (), "unique")
+                continue
+            if run.final is None:
+                out[cell] = Resolution(None, tuple(_public(v) for v in raw_values), "ambiguous")
+                continue
+            values = sorted({c[p] for c in run.final})
+            if len(values) == 1:
+                out[cell] = Resolution(_public(values[0]), (), "identity")
+            else:
+                out[cell] = Resolution(None, tuple(_public(v) for v in values), "ambiguous")
+    return out
+
+
+def _solve(rels: list[tuple[dict[int, list[Exact]], Exact]], sizes: dict[int, int]) -> dict[int, set[int]] | None:
+    """Candidate indices of each run that occur in some joint solution; None if there is none, or if the
+    search exceeds its budget."""
+    alive = {r: list(range(n)) for r, n in sizes.items()}
+    if not _prune(rels, alive):
+        return None
+    order = sorted(alive, key=lambda r: len(alive[r]))
+    depth_of = {r: d for d, r in enumerate(order)}
+    nv = len(order)
+    # per depth: (relation index, contributions) of the run assigned there; remaining bounds per relation
+    at_depth: list[list[tuple[int, list[Exact]]]] = [[] for _ in range(nv)]
+    lo: list[list[Exact]] = []
+    hi: list[list[Exact]] = []
+    for q, (variables, _) in enumerate(rels):
+        lo_q: list[Exact] = [0] * (nv + 1)
+        hi_q: list[Exact] = [0] * (nv + 1)
+        mins = {}
+        maxs = {}
+        for r, values in variables.items():
+            at_depth[depth_of[r]].append((q, values))
+            live = [values[i] for i in alive[r]]
+            mins[depth_of[r]] = min(live)
+            maxs[depth_of[r]] = max(live)
+        for d in range(nv - 1, -1, -1):
+            lo_q[d] = lo_q[d + 1] + mins.get(d, 0)
+            hi_q[d] = hi_q[d + 1] + maxs.get(d, 0)
+        lo.append(lo_q)
+        hi.append(hi_q)
+    residual: list[Exact] = [const for _, const in rels]
+    supported: dict[int, set[int]] = {r: set() for r in order}
+    chosen = [0] * nv
+    need = sum(len(alive[r]) for r in order)
+    count = 0
+    nodes = 0
+
+    def bt(d: int) -> bool:
+        nonlocal count, nodes
+        if d == nv:
+            for dd in range(nv):
+                bucket = supported[order[dd]]
+                if chosen[dd] not in bucket:
+                    bucket.add(chosen[dd])
+                    count += 1
+            return count == need  # every candidate is in some solution: nothing more to learn
+        touched = at_depth[d]
+        for ci in alive[order[d]]:
+            nodes += 1
+            if nodes > SEARCH_BUDGET:
+                raise _Budget
+            for q, values in touched:
+                residual[q] += values[ci]
+            ok = True
+            for q, _ in touched:
+                rest = residual[q]
+                if rest + lo[q][d + 1] > 0 or rest + hi[q][d + 1] < 0:
+                    ok = False
+                    break
+            done = False
+            if ok:
+                chosen[d] = ci
+                done = bt(d + 1)
+            for q, values in touched:
+                residual[q] -= values[ci]
+            if done:
+                return True
+        return False
+
+    try:
+        bt(0)
+    except _Budget:
+        return None
+    if count == 0:
+        return None
+    return supported
+
+
+def _prune(rels: list[tuple[dict[int, list[Exact]], Exact]], alive: dict[int, list[int]]) -> bool:
+    """Remove candidates that cannot satisfy some relation whatever the other runs read (sum reachability,
+    to a fixpoint). False when a run has no candidate left: no joint solution."""
+    changed = True
+    while changed:
+        changed = False
+        for variables, const in rels:
+            vs = list(variables)
+            valsets = [{variables[r][i] for i in alive[r]} for r in vs]
+            prefix = [{0}]
+            suffix = [{0}]
+            too_big = False
+            for vals in valsets[:-1]:
+                nxt = {a + b for a in prefix[-1] for b in vals}
+                if len(nxt) > SUMSET_CAP:
+                    too_big = True
+                    break
+                prefix.append(nxt)
+            if too_big:
+                continue
+            for vals in reversed(valsets[1:]):
+                nxt = {a + b for a in suffix[-1] for b in vals}
+                if len(nxt) > SUMSET_CAP:
+                    too_big = True
+                    break
+                suffix.append(nxt)
+            if too_big:
+                continue
+            suffix.reverse()  # suffix[j]: sums of the runs after vs[j]
+            for j, r in enumerate(vs):
+                before, after = prefix[j], suffix[j]
+                ok_values = set()
+                for x in valsets[j]:
+                    target = -(const + x)
+                    if any((target - b) in after for b in before):
+                        ok_values.add(x)
+                if len(ok_values) < len(valsets[j]):
+                    values = variables[r]
+                    alive[r] = [i for i in alive[r] if values[i] in ok_values]
+                    changed = True
+                    if not alive[r]:
+                        return False
+    return True
