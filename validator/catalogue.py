@@ -58,6 +58,17 @@ class Cell:
     column_label: str
     block: int = 0
     aggregate: bool = False  # not in the form itself: the sum of sub-rows some reports print collapsed
+    narrative: bool = False  # a figure the narrative states (rules/narrative.yaml), not a table cell
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A figure the narrative may state about the tables, found by the first matching pattern."""
+
+    id: str  # cell id n.<id>
+    label: str
+    patterns: tuple[str, ...]
+    value: float | None = None  # fixed value for claims like 未收到申请 (0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +132,8 @@ class Template:
 
     @property
     def form_cells(self) -> list[Cell]:
-        """Every cell the official form has (aggregates excluded)."""
-        return [c for c in self.cells.values() if not c.aggregate]
+        """Every cell the official form has (aggregates and narrative claims excluded)."""
+        return [c for c in self.cells.values() if not c.aggregate and not c.narrative]
 
     def row_cells(self, table_id: str, row_path: str) -> list[Cell]:
         return [c for c in self.cells.values() if c.table == table_id and c.row == row_path]
@@ -307,7 +318,18 @@ def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
     return cells
 
 
-def load_template(path: Path) -> Template:
+def load_claims(path: Path) -> tuple[Claim, ...]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return tuple(Claim(id=f"n.{c['id']}", label=c["label"], patterns=_tuple(c["patterns"]), value=c.get("value"))
+                 for c in (raw or {}).get("claims", []))
+
+
+def _claim_cells(claims: tuple[Claim, ...]) -> dict[str, Cell]:
+    return {c.id: Cell(id=c.id, table="n", row=c.id[2:], column="", kind="count", total=False,
+                       label_zh=c.label, row_label=c.label, column_label="", narrative=True) for c in claims}
+
+
+def load_template(path: Path, claims: tuple[Claim, ...] = ()) -> Template:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     tables = tuple(_table(t) for t in raw["tables"])
     return Template(
@@ -322,7 +344,7 @@ def load_template(path: Path) -> Template:
             for s in raw["sections"]
         ),
         tables=tables,
-        cells=_cells(tables),
+        cells={**_cells(tables), **_claim_cells(claims)},
     )
 
 
@@ -331,6 +353,7 @@ class Catalogue:
     """All templates; compared and hashed by identity so it can key caches."""
 
     templates: dict[str, Template]
+    claims: tuple[Claim, ...] = ()
 
     def template_for_year(self, year: int | None) -> Template | None:
         if year is None:
@@ -357,8 +380,9 @@ class Catalogue:
 
 @cache
 def load_catalogue(rules_dir: Path = RULES_DIR) -> Catalogue:
+    claims = load_claims(rules_dir / "narrative.yaml")
     templates = {}
     for path in sorted((rules_dir / "templates").glob("*.yaml")):
-        template = load_template(path)
+        template = load_template(path, claims)
         templates[template.id] = template
-    return Catalogue(templates)
+    return Catalogue(templates, claims)

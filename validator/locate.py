@@ -17,7 +17,7 @@ from functools import cache
 
 from validator.catalogue import Catalogue, Row, Table, Template, load_catalogue
 from validator.model import CellState, CellValue, Provenance, Report, SectionHit
-from validator.readers.document import Document, Grid, TextBlock
+from validator.readers.document import Document, Grid, GridCell, TextBlock
 
 # Full-width ASCII → ASCII and a few look-alikes; every mapping is one character to one, so offsets hold.
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -64,7 +64,7 @@ class Stream:
             parts.append(text)
             pos += len(text)
 
-        for block in doc.blocks:
+        for block in _join_split_labels(doc.blocks):
             if isinstance(block, TextBlock):
                 text = fold(block.text.replace("\n", " ").replace("\t", " "))
                 self.line_blocks.append((pos, pos + len(text)))
@@ -101,6 +101,29 @@ class Stream:
             if inner:
                 return Provenance(**{**prov.as_dict(), "offset": inner})
         return prov
+
+
+_STARTS_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|[(（][一二三四五六七八九十]+[)）]|\d+\s*[.、．])")
+
+
+def _join_split_labels(blocks: list) -> list:
+    """A row label cut by a page break (“7.属于行” | next page “政执法案卷”): the next table's first row
+    holds only the label's tail; join it to the last row's label so the label can be found whole."""
+    out: list = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (isinstance(block, Grid) and isinstance(previous, Grid) and block.rows and previous.rows
+                and previous.rows[-1] and block.rows[0]):
+            head = block.rows[0]
+            tail_text = head[0].text.strip()
+            if (tail_text and not any(c.text.strip() for c in head[1:]) and not _STARTS_NUMBERED.match(tail_text)
+                    and previous.rows[-1][0].text.strip()):
+                last = list(previous.rows[-1])
+                last[0] = GridCell(last[0].text.rstrip() + tail_text, last[0].provenance)
+                out[-1] = Grid(previous.rows[:-1] + [last], previous.provenance)
+                block = Grid(block.rows[1:], block.provenance)
+        out.append(block)
+    return out
 
 
 def _key_pattern(key: str) -> str:
@@ -162,6 +185,15 @@ def _table_index(template_id: str, table_id: str) -> LabelIndex:
     if table.layout == "blocks":
         own("信息内容", "header")
     return LabelIndex(labels)
+
+
+_CLAIM_PATTERNS: dict[str, list[re.Pattern]] = {}
+
+
+def _claim_patterns(claim_id: str, patterns: tuple[str, ...]) -> list[re.Pattern]:
+    if claim_id not in _CLAIM_PATTERNS:
+        _CLAIM_PATTERNS[claim_id] = [re.compile(p) for p in patterns]
+    return _CLAIM_PATTERNS[claim_id]
 
 
 @cache
@@ -229,7 +261,27 @@ class Locator:
         report.template = template.id
         sections = self._sections(template, stream, report)
         self._tables(template, stream, report, sections)
+        self._claims(stream, report)
         return report
+
+    def _claims(self, stream: Stream, report: Report) -> None:
+        """Figures the narrative states (rules/narrative.yaml): the earliest matching sentence wins."""
+        text = stream.text
+        blocks = stream.line_blocks
+        for claim in self.catalogue.claims:
+            best = None
+            for pattern in _claim_patterns(claim.id, claim.patterns):
+                for m in pattern.finditer(text):
+                    if any(start <= m.start() < end for start, end in blocks):
+                        if best is None or m.start() < best.start():
+                            best = m
+                        break
+            if best is None:
+                continue
+            value = claim.value if claim.value is not None else float(best.group(1))
+            sentence = text[max(0, best.start() - 10): best.end()].replace("\n", " ").replace("\t", " ")
+            report.cells[claim.id] = CellValue(CellState.NUMBER, float(value), sentence.strip(),
+                                               stream.provenance_at(best.start()), note=best.group(0))
 
     # ---------------------------------------------------------------------------------- metadata
 
