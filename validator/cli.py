@@ -229,5 +229,16 @@ def _relation_text(compiled) -> str:
     return f"{side(rel.lhs)} {rel.op} {side(rel.rhs)}"
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (kept light: their heavy imports are inside them)."""
+    from validator.batch_cli import batch
+    from validator.workbook_cli import template
+
+    main.add_command(batch)
+    main.add_command(template)
+
+
+_register_commands()
+
 if __name__ == "__main__":
     main()

@@ -232,6 +232,11 @@ def parse_cell(raw: str, kind: str, prov: Provenance | None) -> CellValue:
     return CellValue(CellState.TEXT, None, raw, prov, note=f"“{text}”不是数字")
 
 
+def _is_note(text: str) -> bool:
+    """Words, not a figure: a remark beside a table row."""
+    return not _has_digit(text) and len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2
+
+
 def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -492,8 +497,8 @@ class Locator:
             for piece in pieces:
                 offsets.append(pos)
                 pos += len(piece) + 1
-            while len(pieces) > len(ids) and not pieces[-1].strip():
-                pieces.pop()
+            while len(pieces) > len(ids) and (not pieces[-1].strip() or _is_note(pieces[-1])):
+                pieces.pop()  # blank cells or a 备注 typed to the right of the row
             if len(pieces) == len(ids):
                 for cell_id, kind, piece, offset in zip(ids, kinds, pieces, offsets):
                     report.cells[cell_id] = parse_cell(piece, kind, stream.provenance_at(offset))

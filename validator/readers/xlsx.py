@@ -88,6 +88,18 @@ _MERGE = re.compile(
 )
 
 
+TOOL_SHEETS_NAME = "ogi_tool_sheets"  # workbook-level name listing sheets this tool adds
+
+
+def _tool_sheets(wb) -> set[str]:
+    try:
+        name = wb.defined_names.get(TOOL_SHEETS_NAME)
+    except Exception:  # noqa: BLE001 - defined names are optional metadata
+        return set()
+    text = getattr(name, "attr_text", None) or ""
+    return {t for t in text.strip().strip('"').split(",") if t}
+
+
 class _Book:
     """Everything read from the workbook, as plain dicts: values, number formats, formulas, merges."""
 
@@ -101,10 +113,13 @@ class _Book:
         self.formulas: dict[str, dict[tuple[int, int], object]] = {}
         self.merges: dict[str, list[tuple[int, int, int, int]]] = {}
         self.title = wb.properties.title if getattr(wb, "properties", None) is not None else None
+        self.tool_sheets = _tool_sheets(wb)
         for ws in wb.worksheets:
             if not hasattr(ws, "iter_rows"):
                 continue
             title = ws.title
+            if title in self.tool_sheets:
+                continue  # sheets ogi itself added (校验, 校验结果) quote labels but are not the report
             if ws.sheet_state == "visible":
                 self.order.append(title)
             else:
