@@ -9,8 +9,8 @@ truth in tests/corpus/truth.
 
 from __future__ import annotations
 
+import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -370,45 +370,71 @@ def test_pingtan_2021_runs_are_in_the_file():
     assert [runs[r] for r, _ in GB2021_ROWS] == PINGTAN_2021
 
 
-# ----------------------------------------------------------------------------------------------- speed
+# ----------------------------------------------------------------------------------------------- bounded work
+# (speed is measured by `make bench`, never asserted in a unit test)
 
 
-def _best_ms(fn, repeat: int = 30) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1000
-
-
-def test_speed_typical_table():
-    rows = [r for r, _ in GB2021_ROWS]
-    rels = table3_relations(rows)
-    unique = [RunSpec(row_ids(r), "0000000" if i % 3 else "1000001", C7) for i, r in enumerate(rows)]
-    ms = _best_ms(lambda: resolve(unique, rels))
-    assert ms < 5, ms
-    real = [RunSpec(row_ids(r), text, C7) for r, text in zip(rows, PINGTAN_2021)]
-    ms = _best_ms(lambda: resolve(real, rels))
-    assert ms < 10, ms
-
-
-def test_speed_bad_case_is_bounded():
+def test_bad_cases_end_with_an_honest_answer():
     # every row a 9-digit run with several row-consistent readings, linked through the columns
     rows = [r for r, _ in GB2021_ROWS]
     rels = table3_relations(rows)
     bad = [RunSpec(row_ids(r), "270020130", C7) for r in rows]
-    t0 = time.perf_counter()
-    res = resolve(bad, rels)
-    ms = (time.perf_counter() - t0) * 1000
-    assert ms < 300, ms  # typically well under 50 ms; loose bound against slow CI machines
-    assert res["t3.new.np"].how in ("ambiguous", "identity")
+    assert resolve(bad, rels)["t3.new.np"].how in ("ambiguous", "identity")
     long = [RunSpec(row_ids(r), "12345678912345678912345", C7) for r in rows[:5]]
-    t0 = time.perf_counter()
-    res = resolve(long, rels)
-    ms = (time.perf_counter() - t0) * 1000
-    assert ms < 500, ms
-    assert res["t3.new.np"].how == "ambiguous"
+    assert resolve(long, rels)["t3.new.np"].how == "ambiguous"
+
+
+def _random_table(rng: random.Random, busy: float) -> dict[str, list[int]]:
+    """A consistent gb2021 表三: every identity holds."""
+    rows = [r for r, _ in GB2021_ROWS]
+    results = [r for r in rows if r.startswith("res.") and r != "res.total"]
+    v: dict[str, list[int]] = {}
+    for r in results:
+        parts = [rng.choice([rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 999)])
+                 if rng.random() < busy else 0 for _ in range(6)]
+        v[r] = parts + [sum(parts)]
+    total = [sum(v[r][j] for r in results) for j in range(7)]
+    v["res.total"] = total
+    cin = [rng.randint(0, min(20, total[j])) if rng.random() < busy / 2 else 0 for j in range(6)]
+    cout = [rng.randint(0, 20) if rng.random() < busy / 2 else 0 for _ in range(6)]
+    v["carried_in"] = cin + [sum(cin)]
+    v["carried_out"] = cout + [sum(cout)]
+    v["new"] = [total[j] + v["carried_out"][j] - v["carried_in"][j] for j in range(7)]
+    return v
+
+
+def _render(rng: random.Random, vals: list[int]) -> str:
+    """Cells run together, with aligned, random (misaligned) or no spaces."""
+    mode = rng.random()
+    if mode < 0.3:
+        return " ".join(map(str, vals))
+    text = "".join(map(str, vals))
+    if mode < 0.6:
+        return "".join(ch + (" " if rng.random() < 0.3 else "") for ch in text)
+    return text
+
+
+@pytest.mark.parametrize("busy", [0.1, 0.3, 0.7])
+def test_random_consistent_tables_are_never_read_wrong(busy):
+    # when the document is consistent its true reading is always a solution, so anything reported as
+    # determined must be the true value, however the cells are run together
+    rows = [r for r, _ in GB2021_ROWS]
+    rels = table3_relations(rows)
+    rng = random.Random(20240601 + int(busy * 100))
+    determined = 0
+    for _ in range(25):
+        table = _random_table(rng, busy)
+        runs = [RunSpec(row_ids(r), _render(rng, table[r]), C7) for r in rows]
+        res = resolve(runs, rels)
+        for r in rows:
+            for j, c in enumerate(COLS):
+                got = res[f"t3.{r}.{c}"]
+                if got.value is not None:
+                    determined += 1
+                    assert got.value == table[r][j], (r, c, got, runs)
+                else:
+                    assert got.how == "ambiguous" and table[r][j] in got.candidates, (r, c, got, runs)
+    assert determined > 25 * 175 // 2  # and most cells are determined
 
 
 # ---------------------------------------------------------------------------------------- real corpus

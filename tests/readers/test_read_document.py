@@ -9,7 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from readers_build import CORPUS, docx_bytes, w_p, w_tbl, w_tc, zip_with
+from readers_build import docx_bytes, w_p, w_tbl, w_tc, zip_with
 
 from validator.model import ReadError
 from validator.readers import convert, read_document, safety, sniff
@@ -23,10 +23,8 @@ def put(tmp_path, name: str, data: bytes):
 
 
 def read_error(path) -> str:
-    start = time.perf_counter()
     with pytest.raises(ReadError) as info:
         read_document(path)
-    assert time.perf_counter() - start < 2.0
     msg = str(info.value)
     assert "\n" not in msg and "Traceback" not in msg
     assert msg.startswith(f"{os.path.basename(path)}: ")
@@ -325,31 +323,8 @@ def test_mutated_files_never_leak_an_exception(tmp_path):
                 j = rng.randrange(len(d))
                 d[j:j] = rng.randbytes(rng.randint(1, 100))
             p = put(tmp_path, f"{i}_{name}", bytes(d))
-            start = time.perf_counter()
             try:
                 read_document(p)
             except ReadError as e:
                 assert "\n" not in str(e) and str(e).startswith(f"{p.name}: ")
-            assert time.perf_counter() - start < 2.0
 
-
-@pytest.mark.skipif(not (CORPUS / "2019_shanghai_szfbgt.html").exists(), reason="shared corpus not available")
-def test_reading_speed_guard(tmp_path):
-    """A loose regression guard (target ≤ 15 ms per report; measured ≈ 4–7 ms): median under 60 ms."""
-    import statistics
-
-    from readers_build import docx_from_document, xlsx_from_document
-
-    html = CORPUS / "2019_shanghai_szfbgt.html"
-    doc = read_document(html)
-    docx = put(tmp_path, "r.docx", docx_from_document(doc))
-    xlsx = tmp_path / "r.xlsx"
-    xlsx_from_document(doc, xlsx)
-    for path in (html, docx, xlsx):
-        read_document(path)
-        times = []
-        for _ in range(7):
-            start = time.perf_counter()
-            read_document(path)
-            times.append(time.perf_counter() - start)
-        assert statistics.median(times) < 0.060, (path.name, statistics.median(times))

@@ -18,29 +18,37 @@ Reading rules (``split_candidates``):
 
 Choosing (``resolve``):
 
-1. every run gets its candidate splits (``raw``); a cell on which all of them agree is ``unique``;
+1. every run gets its candidate splits; a cell on which all of them agree is ``unique`` (also when the run
+   has other cells in doubt: in ``2648-18538`` read as 上一年项目数量, 本年增/减, 处理决定数量 the first
+   cell is 2648 in every split);
 2. each run's candidates are filtered by the relations whose cells all lie in that run or in ``known``
    (a row total, a known value). If none survives, the run contradicts itself: it keeps all its candidates
-   and takes no part in step 3 (relations through its uncertain cells are not used);
+   and is never disambiguated by other runs (relations through its uncertain cells are not used);
 3. the remaining relations link runs (column sums, balances). Relations whose value does not depend on any
    choice still open are left out: they hold or fail whatever is chosen, so they say nothing about the
    readings (a violated one is the validator's business, not a reason to refuse every reading). The rest
-   are solved jointly per connected group of ambiguous runs: a bounded search after pruning with
-   sum-reachability (generalised arc consistency per linear relation). The candidates that occur in some
-   solution survive;
+   are solved jointly per connected group of ambiguous runs: pruning by sum reachability (generalised arc
+   consistency per linear relation), then a depth-first search with interval bounds. The candidates that
+   occur in some solution survive;
 4. if a group has no solution (the document is inconsistent there) or the search exceeds its budget, its
    runs fall back to the candidates of step 2: nothing is invented;
 5. a cell is ``identity`` when all surviving candidates of its run agree on it, else ``ambiguous`` with the
-   distinct values. Values are exact internally (``int``; ``Decimal`` for amounts with a decimal point) and
-   returned as ``int`` or ``float``.
+   distinct values (sorted). Values are exact internally (``int``; ``Decimal`` for amounts with a decimal
+   point) and returned as ``int`` or ``float``.
+
+Work is bounded: a run with more than SPLIT_LIMIT splits, or whose listing exceeds its step allowance,
+takes no part in step 3 and its cells are ``ambiguous`` with every value some split gives them (computed
+without listing the splits); the joint search stops after SEARCH_BUDGET nodes per group (→ step 4).
+A cell id may appear in only one run (ValueError otherwise).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Number", "RunSpec", "Relation", "Resolution", "split_candidates", "resolve", "KINDS"]
+__all__ = ["KINDS", "Number", "Relation", "Resolution", "RunSpec", "resolve", "split_candidates"]
 
 Number = int | float
 
@@ -48,10 +56,13 @@ KINDS = ("count", "signed", "amount")
 
 #: maximal number of splits enumerated per run (resolve); beyond it the run takes no part in the joint search
 SPLIT_LIMIT = 5000
-#: steps allowed when enumerating the splits of a run that has more than SPLIT_LIMIT of them
-ENUM_BUDGET = 20_000
+#: steps allowed for listing the splits of all runs of one resolve() call, and of one run (beyond: ambiguous)
+ENUM_BUDGET = 15_000
+RUN_BUDGET = 6_000
 #: search nodes allowed per connected group of ambiguous runs before giving up (→ fallback, nothing invented)
 SEARCH_BUDGET = 20_000
+#: a run longer than this many characters per cell is not a run of numbers (unreadable)
+MAX_CHARS_PER_CELL = 24
 #: largest set of partial sums kept while pruning one relation; beyond it the relation is not used to prune
 SUMSET_CAP = 4096
 
@@ -109,7 +120,7 @@ def _check_kinds(kinds: tuple[str, ...]) -> None:
 class _Reader:
     """All splits of one normalised run into len(kinds) numbers."""
 
-    __slots__ = ("s", "n", "kinds", "k", "_tok")
+    __slots__ = ("_end", "_tok", "k", "kinds", "n", "s")
 
     def __init__(self, s: str, kinds: tuple[str, ...]):
         self.s = s
@@ -117,6 +128,7 @@ class _Reader:
         self.kinds = kinds
         self.k = len(kinds)
         self._tok: dict[tuple[str, int], list[tuple[int, Exact]]] = {}
+        self._end: dict[str, list[list[tuple[int, Exact]]]] = {}
 
     def tokens(self, kind: str, pos: int) -> list[tuple[int, Exact]]:
         """(end, value) of every number of `kind` that starts at `pos`; `end` is past any unit."""
@@ -176,26 +188,84 @@ class _Reader:
             ways = nxt
         return ways.get(n, 0)
 
-    def enumerate(self, limit: int, checks: list[list[tuple[tuple[tuple[int, int], ...], Exact]]] | None = None,
-                  budget: int | None = None) -> tuple[list[Split], bool]:
-        """Up to `limit` splits (and whether the enumeration stopped early: more splits, or more than
-        `budget` steps). `checks[i]`: relations (terms over positions ≤ i, constant) that must hold once
-        cell i is read; they prune the enumeration."""
+    def search(self, limit: int, rels: list[tuple[tuple[tuple[int, int], ...], Exact]] = (),
+               steps: list[int] | None = None) -> tuple[list[Split], bool]:
+        """Up to `limit` splits that satisfy `rels` (linear relations over the run's positions: terms
+        (pos, coeff) and a constant), and whether the search stopped early (more splits than `limit`, or
+        the step allowance `steps[0]` ran out; it is decremented in place).
+
+        Depth-first over the cells with two prunings that keep long runs cheap: a state (cell, position,
+        partial sums of the relations) that led nowhere once is not explored again, and a partial sum
+        that the unread cells cannot bring back to 0 (each is below 10**(characters left)) stops the
+        branch.
+        """
         s, n, k, kinds = self.s, self.n, self.k, self.kinds
         if n == k and s.isdigit():  # one character per cell: the only split
             split = tuple(int(c) for c in s)
-            if checks and not all(_holds(split, rel) for rels in checks for rel in rels):
-                return [], False
-            return [split], False
+            return ([split] if all(_holds(split, rel) for rel in rels) else []), False
+        nq = len(rels)
+        # With relations the cells are read right to left: the form's totals stand right of their parts, so
+        # a total is known before its parts and bounds them. Without relations, left to right.
+        backward = nq > 0
+        partial: list[Exact] = [const for _, const in rels]
+        touched: list[list[tuple[int, int]]] = [[] for _ in range(k)]  # cell → (relation, coeff)
+        done_at: list[list[int]] = [[] for _ in range(k)]  # cell → relations complete once it is read
+        # up[i][q] / down[i][q]: how far the cells still unread when cell i is next can raise / lower
+        # relation q, in units of the largest value one of them can have
+        up = [[0] * nq for _ in range(k)]
+        down = [[0] * nq for _ in range(k)]
+        for q, (terms, _) in enumerate(rels):
+            coeff_of: dict[int, int] = {}
+            for p, c in terms:
+                coeff_of[p] = coeff_of.get(p, 0) + c
+            for p, c in coeff_of.items():
+                if c:
+                    touched[p].append((q, c))
+            done_at[min(coeff_of) if backward else max(coeff_of)].append(q)
+            acc_up = acc_down = 0
+            for i in (range(k) if backward else range(k - 1, -1, -1)):
+                c = coeff_of.get(i, 0)
+                signed = kinds[i] == "signed"
+                acc_up += abs(c) if c > 0 or signed else 0
+                acc_down += abs(c) if c < 0 or signed else 0
+                up[i][q] = acc_up
+                down[i][q] = acc_down
         out: list[Split] = []
         vals: list[Exact] = [0] * k
-        dead: set[tuple[int, int]] = set()
-        memo = not checks
+        dead: set = set()
         stop = False
-        steps = 0
+        allowance = steps if steps is not None else [1 << 62]
 
-        def rec(i: int, pos: int) -> bool:
-            nonlocal stop, steps
+        # caps[i]: relations whose cells still unread when cell i is next (right to left) are all counts
+        # with a negative coefficient: each of them is at most partial / |coeff|, so it has at most as many
+        # digits (no leading zeros), which bounds how many characters the unread cells can take
+        caps: list[list[tuple[int, list[tuple[int, int]]]]] = [[] for _ in range(k)]
+        if backward:
+            for q, (terms, _) in enumerate(rels):
+                for i in range(k):
+                    unread = [(p, c) for p, c in terms if p <= i]
+                    if unread and all(c < 0 and kinds[p] == "count" for p, c in unread):
+                        caps[i].append((q, unread))
+
+        def feasible(i: int, room: int) -> bool:
+            """Can the unread cells (i and the rest; each below 10**room) still bring every sum to 0?"""
+            bound = 10 ** room
+            up_i, down_i = up[i], down[i]
+            for q in range(nq):
+                if partial[q] + bound * up_i[q] < 0 or partial[q] - bound * down_i[q] > 0:
+                    return False
+            if caps[i]:
+                longest = [room] * (i + 1)
+                for q, unread in caps[i]:
+                    for p, c in unread:
+                        digits = len(str(partial[q] // -c)) if partial[q] >= 0 else 0
+                        longest[p] = min(longest[p], digits)
+                if sum(longest) < room + i:  # the unread cells cannot cover the characters left
+                    return False
+            return True
+
+        def forward(i: int, pos: int) -> bool:
+            nonlocal stop
             if i == k:
                 if pos == n:
                     out.append(tuple(vals))
@@ -203,34 +273,84 @@ class _Reader:
                         stop = True
                     return True
                 return False
-            if memo and (i, pos) in dead:
+            key = (i, pos)
+            if key in dead:
                 return False
-            found = False
             rest = k - i - 1
+            found = False
             for end, value in self.tokens(kinds[i], pos):
                 if n - end < rest:
                     break
-                if budget is not None:
-                    steps += 1
-                    if steps > budget:
-                        stop = True
-                        return True
+                allowance[0] -= 1
+                if allowance[0] < 0:
+                    stop = True
+                    return True
                 vals[i] = value
-                if checks and checks[i] and not all(_holds(vals, rel) for rel in checks[i]):
-                    continue
-                if rec(i + 1, end):
+                if forward(i + 1, end):
                     found = True
                 if stop:
                     return True
-            if not found and memo:
-                dead.add((i, pos))
+            if not found:
+                dead.add(key)
+            return found
+
+        def backward_(i: int, end: int) -> bool:
+            nonlocal stop
+            if i < 0:
+                if end == 0:
+                    out.append(tuple(vals))
+                    if len(out) > limit:
+                        stop = True
+                    return True
+                return False
+            key = (i, end, *partial)
+            if key in dead:
+                return False
+            if not feasible(i, end - i):
+                dead.add(key)
+                return False
+            found = False
+            for start, value in self.ending(kinds[i], end):
+                if start < i:
+                    break
+                allowance[0] -= 1
+                if allowance[0] < 0:
+                    stop = True
+                    return True
+                vals[i] = value
+                for q, c in touched[i]:
+                    partial[q] += c * value
+                if all(partial[q] == 0 for q in done_at[i]) and backward_(i - 1, start):
+                    found = True
+                for q, c in touched[i]:
+                    partial[q] -= c * value
+                if stop:
+                    return True
+            if not found:
+                dead.add(key)
             return found
 
         if n >= k:
-            rec(0, 0)
+            if backward:
+                backward_(k - 1, n)
+            else:
+                forward(0, 0)
         if stop:
             return out[:limit], True
         return out, False
+
+    def ending(self, kind: str, end: int) -> list[tuple[int, Exact]]:
+        """(start, value) of every number of `kind` that ends at `end` (past any unit), latest start first."""
+        table = self._end.get(kind)
+        if table is None:
+            table = [[] for _ in range(self.n + 1)]
+            for start in range(self.n):
+                for e, value in self.tokens(kind, start):
+                    table[e].append((start, value))
+            for lst in table:
+                lst.sort(key=lambda t: -t[0])
+            self._end[kind] = table
+        return table[end]
 
     def value_sets(self) -> list[list[Exact]]:
         """For each cell, every value it takes in some split (exact, without enumerating the splits)."""
@@ -277,22 +397,6 @@ def _token_reading(tokens: list[str], kinds: tuple[str, ...]) -> Split | None:
     return tuple(out)
 
 
-def _splits(text: str, kinds: tuple[str, ...], limit: int, checks=None
-            ) -> tuple[list[Split], bool, _Reader | None]:
-    norm = _normalise(text)
-    if norm is None or not kinds:
-        return [], False, None
-    s, tokens = norm
-    reader = _Reader(s, kinds)
-    found, truncated = reader.enumerate(limit, checks)
-    if checks is None:
-        first = _token_reading(tokens, kinds)
-        if first is not None and first in found and found[0] != first:
-            found.remove(first)
-            found.insert(0, first)
-    return found, truncated, reader
-
-
 def _public(v: Exact) -> Number:
     return float(v) if isinstance(v, Decimal) else v
 
@@ -301,13 +405,23 @@ def split_candidates(text: str, kinds: tuple[str, ...], limit: int = 5000) -> li
     """Every way to read `text` as exactly len(kinds) numbers (at most `limit` of them).
 
     The reading that follows the text's whitespace, if it is one, comes first. Empty when the text is not
-    made of numbers or cannot be split into len(kinds) valid numbers.
+    made of numbers, cannot be split into len(kinds) valid numbers, or is absurdly long for them (more than
+    MAX_CHARS_PER_CELL characters per cell).
     """
     kinds = tuple(kinds)
     _check_kinds(kinds)
-    if limit <= 0:
+    norm = _normalise(text)
+    if norm is None or not kinds or limit <= 0 or len(norm[0]) > MAX_CHARS_PER_CELL * len(kinds):
         return []
-    found, _, _ = _splits(text, kinds, limit)
+    s, tokens = norm
+    found, _ = _Reader(s, kinds).search(limit)
+    first = _token_reading(tokens, kinds)
+    if first is not None and found and found[0] != first:
+        if first in found:
+            found.remove(first)
+        else:  # the listing was cut short before reaching it
+            found.pop()
+        found.insert(0, first)
     return [tuple(_public(v) for v in split) for split in found]
 
 
@@ -323,7 +437,7 @@ def _exact(value) -> Exact:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else value
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise ValueError(f"known value {value!r} is not a finite number")
         return int(value) if value.is_integer() else Decimal(repr(value))
     try:
@@ -402,31 +516,46 @@ def resolve(runs: list[RunSpec], relations: list[Relation], known: dict[str, Num
         else:
             cross.append((by_run, const))
 
-    # 1–2: candidates of each run, then its within-run relations
+    # 1–2: candidates of each run, then its within-run relations. Listing splits is bounded per call and
+    # per run (then the run stays ambiguous); runs with fewer splits go first so one monster run cannot
+    # starve the ordinary ones.
+    readers: list[tuple[int, int, _Reader]] = []
     for r, run in enumerate(state):
-        kinds = tuple(run.spec.kinds)
         norm = _normalise(run.spec.text)
-        if norm is None or not kinds:
+        if norm is None or not run.spec.kinds or len(norm[0]) > MAX_CHARS_PER_CELL * len(run.spec.kinds):
             continue
-        reader = _Reader(norm[0], kinds)
+        reader = _Reader(norm[0], tuple(run.spec.kinds))
         total = reader.count()
-        if total == 0:
-            continue
+        if total:
+            readers.append((total, r, reader))
+    readers.sort(key=lambda t: (t[0], t[1]))
+    left = ENUM_BUDGET
+    for total, r, reader in readers:
+        run = state[r]
         run.readable = True
         own = local.get(r, [])
-        if total <= SPLIT_LIMIT:
-            found, _ = reader.enumerate(SPLIT_LIMIT)
-            run.raw = found
-            run.sets = [sorted(set(col)) for col in zip(*found)]
-            run.dom = [c for c in found if all(_holds(c, rel) for rel in own)] if own else found
-        else:  # too many splits to list: per-cell values from the DP; the run's own relations may prune
+        allowance = [min(left, RUN_BUDGET)]
+        if total == 1:
+            only, _ = reader.search(1)
+            run.sets = [[v] for v in only[0]]
+            run.raw = only
+        else:
             run.sets = reader.value_sets()
-            if own:
-                checks: list[list] = [[] for _ in kinds]
-                for terms, const in own:
-                    checks[max(p for p, _ in terms)].append((terms, const))
-                dom, capped = reader.enumerate(SPLIT_LIMIT, checks, ENUM_BUDGET)
-                run.dom = None if capped else dom
+        if run.raw is None and total <= SPLIT_LIMIT and not own:
+            run.raw, capped = reader.search(SPLIT_LIMIT, (), allowance)
+            if capped:
+                run.raw = None
+        if run.raw is not None:
+            run.dom = [c for c in run.raw if all(_holds(c, rel) for rel in own)]
+        elif own:
+            dom, capped = reader.search(SPLIT_LIMIT, own, allowance)
+            run.dom = None if capped else dom
+        if run.dom == [] and run.raw is None and total <= SPLIT_LIMIT:
+            # nothing satisfies the run's own relations: all its candidates, if they can be listed
+            run.raw, capped = reader.search(SPLIT_LIMIT, (), allowance)
+            if capped:
+                run.raw = None
+        left -= min(left, RUN_BUDGET) - max(allowance[0], 0)
         if run.dom:
             run.self_consistent = True
         elif run.dom is not None:  # no candidate satisfies the run's own relations
@@ -617,9 +746,10 @@ def _prune(rels: list[tuple[dict[int, list[Exact]], Exact]], alive: dict[int, li
             for j, r in enumerate(vs):
                 before, after = prefix[j], suffix[j]
                 ok_values = set()
+                small, large = (before, after) if len(before) <= len(after) else (after, before)
                 for x in valsets[j]:
                     target = -(const + x)
-                    if any((target - b) in after for b in before):
+                    if any((target - b) in large for b in small):
                         ok_values.add(x)
                 if len(ok_values) < len(valsets[j]):
                     values = variables[r]
