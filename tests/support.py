@@ -28,7 +28,10 @@ def run_case(case: dict, default_template: str = "gb2021") -> ReportResult:
     reports = []
     if "previous" in case:
         prev_spec = {"agency": case.get("agency", "示例市示例局"), **case["previous"]}
-        reports.append(to_report(figures_from_spec(prev_spec, default_template), "previous.txt"))
+        previous = to_report(figures_from_spec(prev_spec, default_template), "previous.txt")
+        for key, value in (case["previous"].get("report") or {}).items():
+            setattr(previous, key, value)
+        reports.append(previous)
     report = to_report(figures_from_spec(case, default_template), "case.txt")
     for key, value in (case.get("report") or {}).items():
         setattr(report, key, value)

@@ -40,10 +40,11 @@ def agency_key(name: str | None) -> str:
     if not name:
         return ""
     key = unicodedata.normalize("NFKC", name)
-    key = re.sub(r"[\s\"'“”《》]", "", key)
+    key = re.sub(r"[\s\"'“”‘’《》「」·・•]", "", key)
     key = key.replace("(", "（").replace(")", "）")
     key = key.replace("人民政府办公室", "政府办公室").replace("人民政府办公厅", "政府办公厅")
-    return key
+    key = re.sub(r"^关于|的$", "", key)
+    return key.lower()
 
 
 def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
@@ -131,20 +132,22 @@ class ReportFrame:
         values = self.values.copy()
         states = self.states
         blankish = (states == BLANK) | (states == NA_MARKER)
+        with_blanks = blankish.any(axis=1)  # only these reports can need a blank read as 0
         col = self.col
         for template in self.catalogue.templates.values():
             in_template = (self.meta["template"] == template.id).to_numpy()
             if not in_template.any():
                 continue
-            for table in template.tables:
+            rows = np.nonzero(in_template & with_blanks)[0]
+            for table in template.tables if rows.size else ():
                 cells = template.cells_of(table.id)
                 idx = np.array([col[c.id] for c in cells])
                 non_total = np.array([not c.total for c in cells])
-                has_number = (states[:, idx] == NUMBER).any(axis=1) & in_template
-                mask = blankish[:, idx] & has_number[:, None] & non_total[None, :]
-                block = values[:, idx]
+                has_number = (states[np.ix_(rows, idx)] == NUMBER).any(axis=1)
+                mask = blankish[np.ix_(rows, idx)] & has_number[:, None] & non_total[None, :]
+                block = values[np.ix_(rows, idx)]
                 block[mask] = 0.0
-                values[:, idx] = block
+                values[np.ix_(rows, idx)] = block
             for aggregate, children in template.aggregate_cells().items():
                 a = col[aggregate]
                 child_idx = [col[c] for c in children]
@@ -158,14 +161,18 @@ class ReportFrame:
         if getattr(self, "_previous", None) is not None:
             return self._previous
         meta = self.meta
-        keyed = meta[(meta["agency_key"] != "") & meta["year"].notna()]
-        first = (keyed.reset_index().sort_values(["agency_key", "year", "source"])
-                 .drop_duplicates(["agency_key", "year"]))
-        lookup = {(k, int(y)): i for k, y, i in zip(first["agency_key"], first["year"], first["index"])}
+        keys = meta["agency_key"].fillna("").astype(str).to_numpy(dtype=object)
+        years = meta["year"].to_numpy(dtype=float, na_value=np.nan)
+        keyed = (keys != "") & ~np.isnan(years)
         out = np.full(len(meta), -1, dtype=np.int64)
-        for row, (k, y) in enumerate(zip(meta["agency_key"], meta["year"])):
-            if k and pd.notna(y):
-                out[row] = lookup.get((k, int(y) - 1), -1)
+        if keyed.any():
+            table = pd.DataFrame({"key": keys[keyed], "year": years[keyed],
+                                  "source": meta["source"].fillna("").astype(str).to_numpy(dtype=object)[keyed],
+                                  "row": np.nonzero(keyed)[0]})
+            first = table.sort_values(["key", "year", "source"], kind="stable").drop_duplicates(["key", "year"])
+            lookup = pd.Series(first["row"].to_numpy(), index=pd.MultiIndex.from_arrays([first["key"], first["year"]]))
+            found = lookup.reindex(pd.MultiIndex.from_arrays([keys[keyed], years[keyed] - 1])).to_numpy(dtype=float)
+            out[keyed] = np.where(np.isnan(found), -1, found).astype(np.int64)
         self._previous = out
         return out
 

@@ -164,7 +164,8 @@ def inject_error(reports: list[SynthReport], index: int, rng: random.Random) -> 
     elif kind == "copied_text":
         report.narrative = {k: _renumber(v, rng) for k, v in reports[index - 1].narrative.items()}
     elif kind == "stock_chain":
-        cells["t2.normative_docs.valid"] += 3
+        for later in reports[index:]:  # later years carry on from the wrong stock: only this year breaks
+            later.figures.cells["t2.normative_docs.valid"] += 3
     report.injected = kind
     return kind
 

@@ -217,7 +217,14 @@ def template_year(ev, rule) -> None:
     scores = frame.meta["template_scores"].to_numpy()
     collapsed = frame.meta["collapsed_rows"].to_numpy()
     templates = ev.catalogue.templates
-    for row in np.nonzero(applies)[0]:
+    numeric = frame.meta["year"].to_numpy(dtype=float, na_value=np.nan)
+    required_id = np.full(len(numeric), None, dtype=object)
+    for year in np.unique(numeric[~np.isnan(numeric)]):
+        required = ev.catalogue.template_for_year(int(year))
+        required_id[numeric == year] = required.id if required is not None else None
+    wrong = required_id.astype(bool) & (required_id != ev.templates)  # None → False
+    has_collapsed = np.array([bool(c) for c in collapsed], dtype=bool)
+    for row in np.nonzero(applies & (np.isnan(numeric) | wrong | has_collapsed))[0]:  # only these can fail
         year = years[row]
         used = templates[ev.templates[row]]
         if year is None or pd.isna(year):
@@ -235,10 +242,88 @@ def template_year(ev, rule) -> None:
             ev.add(rule, "collapsed_row", int(row), {"rows": ", ".join(collapsed[row])})
 
 
+# ---------------------------------------------------------------------------------------------- X-04
+
+
+def similarity(ev, rule) -> None:
+    """Identical tables, or body text ≥ threshold identical, compared with the same agency's previous
+    year (the frame joined to itself on agency and year − 1); pairs without a previous year are not
+    assessable."""
+    from pathlib import Path
+
+    from validator import textsim
+    from validator.engine.evaluate import NotAssessable
+    from validator.engine.messages import phrases
+
+    frame = ev.frame
+    applies = _rows_for(ev, rule)
+    prev = frame.previous_index()
+    reasons = phrases()["reasons"]
+    keys = frame.meta["agency_key"].fillna("").astype(str).to_numpy(dtype=object)
+    years = frame.meta["year"].to_numpy(dtype=float, na_value=np.nan)
+    label = phrases().get("prev_report", {}).get("zh", "上一年度报告")
+    unknown = (keys == "") | np.isnan(years)
+    for mask, key in ((~unknown, "NO_PREVIOUS"), (unknown, "NO_AGENCY_YEAR")):
+        reason = reasons[key]["zh"]
+        for row in np.nonzero(applies & (prev < 0) & mask)[0].tolist():
+            ev.not_assessable[(row, rule.id)] = NotAssessable(rule.id, [label], {label: reason})
+    rows = np.nonzero(applies & (prev >= 0))[0]
+    if rows.size == 0:
+        return
+    before = prev[rows]
+    sources = frame.meta["source"].to_numpy(dtype=object)
+
+    def prev_file(row: int) -> str:
+        return Path(str(sources[prev[row]] or "")).name
+
+    # identical tables: same template, every cell equal, enough non-zero figures to mean something
+    spec = rule.outcome("identical_table")
+    minimum = int(spec.get("min_nonzero", 3))
+    values = frame.resolved()
+    col = frame.col
+    same_template = ev.templates[rows] == ev.templates[before]
+    for template in ev.catalogue.templates.values():
+        pick = same_template & (ev.templates[rows] == template.id)
+        if not pick.any():
+            continue
+        mine, theirs = rows[pick], before[pick]
+        for table in template.tables:
+            idx = [col[c.id] for c in template.cells_of(table.id) if not c.aggregate]
+            probe = idx[:: max(1, len(idx) // 6)]  # a few cells first: only pairs equal there are compared whole
+            a, b = values.T[np.ix_(probe, mine)], values.T[np.ix_(probe, theirs)]
+            maybe = np.nonzero(((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=0))[0]
+            a, b = values[np.ix_(mine[maybe], idx)], values[np.ix_(theirs[maybe], idx)]
+            equal = ((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
+            nonzero = (np.nan_to_num(a) != 0).sum(axis=1)
+            for k in np.nonzero(equal & (nonzero >= minimum))[0]:
+                row = int(mine[maybe[k]])
+                ev.add(rule, "identical_table", row, {"table": table.id, "table_name": table.name,
+                                                      "count": int(nonzero[k]), "prev_file": prev_file(row)})
+    # narrative: MinHash screen on all pairs, exact Jaccard on the few near the threshold
+    spec = rule.outcome("narrative")
+    threshold = float(spec.get("threshold", 0.9))
+    min_chars = int(spec.get("min_chars", 200))
+    involved = np.unique(np.concatenate([rows, before]))
+    at = np.full(len(frame), -1, dtype=np.int64)
+    at[involved] = np.arange(involved.size)
+    sigs, chars = textsim.fingerprints([frame.rows[i] for i in involved])
+    estimate = (sigs[at[rows]] == sigs[at[before]]).mean(axis=1)
+    long_enough = (chars[at[rows]] >= min_chars) & (chars[at[before]] >= min_chars)
+    for k in np.nonzero(long_enough & (estimate >= threshold - 0.15))[0]:
+        row, earlier = int(rows[k]), int(before[k])
+        mine_text = textsim.body_text(frame.rows[row].narrative, frame.rows[row].section_texts)
+        their_text = textsim.body_text(frame.rows[earlier].narrative, frame.rows[earlier].section_texts)
+        share = textsim.jaccard(mine_text, their_text)
+        if share >= threshold:
+            ev.add(rule, "narrative", row, {"percent": f"{share:.0%}", "similarity": round(share, 3),
+                                            "prev_file": prev_file(row)}, values={"similarity": round(share, 3)})
+
+
 CHECKS = {
     "sections": sections,
     "tables_complete": tables_complete,
     "readability": readability,
     "blanks": blanks,
     "template_year": template_year,
+    "similarity": similarity,
 }

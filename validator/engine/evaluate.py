@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -69,36 +70,120 @@ class Evaluator:
     # ------------------------------------------------------------------------------------ relations
 
     def relations(self) -> None:
+        """Every compiled relation over all reports of its template, column by column (cells × reports
+        layout, so each term is one contiguous vector operation)."""
         frame = self.frame
         values = frame.resolved()
         col = frame.col
         needs_prev = any(cr.rule.cross_year for cr in self.ruleset.relations)
-        prev_values = prev_index = None
+        prev_index = prev_templates = None
         if needs_prev:
             prev_index = frame.previous_index()
-            padded = np.vstack([values, np.full((1, values.shape[1]), np.nan)])
-            prev_values = padded[prev_index]  # −1 picks the NaN row
-            prev_templates = np.append(self.templates, None)[prev_index]
-        failures: dict[int, list[tuple[CompiledRelation, float]]] = defaultdict(list)
+            prev_templates = np.append(self.templates, None)[prev_index]  # −1 picks None
+        by_template: dict[str, list[CompiledRelation]] = defaultdict(list)
         for cr in self.ruleset.relations:
-            rows = np.nonzero(self.templates == cr.template)[0]
+            by_template[cr.template].append(cr)
+        failures: dict[int, list[tuple[CompiledRelation, float]]] = defaultdict(list)
+        for template, compiled in by_template.items():
+            rows = np.nonzero(self.templates == template)[0]
             if rows.size == 0:
                 continue
-            residual = np.full(rows.size, cr.constant)
-            for cell, coeff in cr.coeffs.items():
-                if cell.startswith("prev."):
-                    residual = residual + coeff * prev_values[rows, col[cell[5:]]]
-                else:
-                    residual = residual + coeff * values[rows, col[cell]]
-            violated = _violates(residual, cr.relation.op)
-            for position in np.nonzero(violated)[0]:
-                failures[int(rows[position])].append((cr, float(residual[position])))
-            for position in np.nonzero(np.isnan(residual))[0]:
-                row = int(rows[position])
-                self._not_assessable(row, cr, values, prev_index,
-                                     prev_templates[row] if needs_prev else None)
+            own = sorted({col[c] for cr in compiled for c in cr.coeffs if not c.startswith("prev.")})
+            own_at = {c: k for k, c in enumerate(own)}
+            current = values.T[np.ix_(own, rows)]  # cells × reports, one gather
+            before = sorted({col[c[5:]] for cr in compiled for c in cr.coeffs if c.startswith("prev.")})
+            before_at = {c: k for k, c in enumerate(before)}
+            previous = unpaired = None
+            if before:
+                prev_rows = prev_index[rows]
+                paired = prev_rows >= 0
+                previous = np.full((len(before), rows.size), np.nan)
+                previous[:, paired] = values.T[np.ix_(before, prev_rows[paired])]
+                unpaired = self._unpaired_reasons(rows, prev_rows)
+            skips = self._cross_year_skips(rows, compiled, unpaired) if before else {}
+            changed = None
+            if before:
+                changed = (prev_rows >= 0) & (prev_templates[rows] != template)
+            for cr in compiled:
+                residual = np.full(rows.size, cr.constant)
+                for cell, coeff in cr.coeffs.items():
+                    if cell.startswith("prev."):
+                        residual += coeff * previous[before_at[col[cell[5:]]]]
+                    else:
+                        residual += coeff * current[own_at[col[cell]]]
+                violated = _violates(residual, cr.relation.op)
+                undecided = np.isnan(residual)
+                skip = skips.get(cr.rule.id)
+                if skip is not None:
+                    violated &= ~skip
+                    undecided &= ~skip
+                    # last year in the other format: its cells are not there (bulk, when this year's are)
+                    mine = [current[own_at[col[c]]] for c in cr.coeffs if not c.startswith("prev.")]
+                    complete = ~np.isnan(np.vstack(mine)).any(axis=0) if mine else np.ones(rows.size, bool)
+                    bulk = undecided & changed & complete
+                    self._record(rows[bulk], cr.rule.id, [c for c in cr.coeffs if c.startswith("prev.")],
+                                 phrases()["reasons"]["TEMPLATE_CHANGED"]["zh"])
+                    undecided &= ~bulk
+                for position in np.nonzero(violated)[0]:
+                    failures[int(rows[position])].append((cr, float(residual[position])))
+                for position in np.nonzero(undecided)[0]:
+                    row = int(rows[position])
+                    self._not_assessable(row, cr, values, prev_index,
+                                         prev_templates[row] if needs_prev else None)
         for row, items in failures.items():
             self._relation_findings(row, items, values)
+
+    def _years(self) -> np.ndarray:
+        if getattr(self, "_year_values", None) is None:
+            self._year_values = self.frame.meta["year"].to_numpy(dtype=float, na_value=np.nan)
+        return self._year_values
+
+    def _unpaired_reasons(self, rows: np.ndarray, prev_rows: np.ndarray) -> np.ndarray:
+        """Per row: None when last year's report was found, else why not (agency/year unknown, or none)."""
+        reasons_text = phrases()["reasons"]
+        keys = self.frame.meta["agency_key"].to_numpy(dtype=object)[rows]
+        unknown = np.isnan(self._years()[rows]) | np.array([not (isinstance(k, str) and k) for k in keys], dtype=bool)
+        out = np.full(rows.size, None, dtype=object)
+        out[prev_rows < 0] = reasons_text["NO_PREVIOUS"]["zh"]
+        out[(prev_rows < 0) & unknown] = reasons_text.get("NO_AGENCY_YEAR", reasons_text["NO_PREVIOUS"])["zh"]
+        return out
+
+    def _cross_year_skips(self, rows: np.ndarray, compiled: list[CompiledRelation],
+                          unpaired: np.ndarray) -> dict[str, np.ndarray]:
+        """Per cross-year rule: the rows it cannot be applied to (a year before the rule starts, no
+        previous report), recorded as not assessable once per report; rule id → mask of those rows."""
+        prev_cells: dict[str, list[str]] = {}
+        rules: dict[str, Rule] = {}
+        for cr in compiled:
+            if cr.rule.cross_year:
+                rules[cr.rule.id] = cr.rule
+                cells = prev_cells.setdefault(cr.rule.id, [])
+                cells.extend(c for c in cr.coeffs if c.startswith("prev.") and c not in cells)
+        out = {}
+        for rule_id, rule in rules.items():
+            reasons = unpaired.copy()
+            start = rule.years.get("from")
+            if start is not None:
+                early = self._years()[rows] < int(start)
+                reasons[early] = phrases()["reasons"][rule.years.get("reason", "NO_PREVIOUS")]["zh"]
+            skip = reasons.astype(bool)  # None → False
+            for reason in set(reasons[skip]):
+                self._record(rows[skip & (reasons == reason)], rule_id, prev_cells[rule_id], reason)
+            out[rule_id] = skip
+        return out
+
+    def _record(self, rows: np.ndarray, rule_id: str, cells: list[str], reason: str) -> None:
+        """Not assessable, for these reports and cells, for one reason."""
+        store = self.not_assessable
+        for row in rows.tolist():
+            entry = store.get((row, rule_id))
+            if entry is None:
+                store[(row, rule_id)] = NotAssessable(rule_id, list(cells), dict.fromkeys(cells, reason))
+                continue
+            for cell in cells:
+                if cell not in entry.reasons:
+                    entry.cells.append(cell)
+                    entry.reasons[cell] = reason
 
     def _relation_findings(self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray) -> None:
         template = self.templates[row]
@@ -107,12 +192,11 @@ class Evaluator:
             rel = cr.relation
             cells = rel.cells
             current = {c: self._value(row, c, values) for c in cells}
-            labels = short_labels(self.catalogue, cells, template)
+            labels, bound = self._wording(cr, template)
             lhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.lhs.coeffs.items()) + rel.lhs.constant
             rhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.rhs.coeffs.items()) + rel.rhs.constant
             params = {
-                **cr.bindings,
-                **{f"{k}_label": _binding_label(self.catalogue, template, v) for k, v in cr.bindings.items()},
+                **bound,
                 "lhs": num(lhs), "rhs": num(rhs), "diff": num(abs(lhs - rhs)), "signed_diff": num(lhs - rhs),
                 "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
                 "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
@@ -139,6 +223,17 @@ class Evaluator:
                 message_zh=message_zh, message_en=message_en, difference=plain(lhs - rhs),
                 suggestion=suggestion, provenance=self._provenance(row, cells), report=row,
             ))
+
+    def _wording(self, cr: CompiledRelation, template: str) -> tuple[dict, dict]:
+        """Cell labels and bound-variable labels of a compiled relation (the same for every report)."""
+        cache = self.__dict__.setdefault("_wordings", {})
+        key = (id(cr), template)
+        if key not in cache:
+            labels = short_labels(self.catalogue, cr.relation.cells, template)
+            bound = {**cr.bindings, **{f"{k}_label": _binding_label(self.catalogue, template, v)
+                                       for k, v in cr.bindings.items()}}
+            cache[key] = (labels, bound)
+        return cache[key]
 
     def _value(self, row: int, cell: str, values: np.ndarray) -> float | None:
         if cell.startswith("prev."):
@@ -215,8 +310,22 @@ class Evaluator:
             entry.reasons[cell] = reason
 
     def _provenance(self, row: int, cells) -> dict[str, str]:
-        where = self.frame.rows[row].provenance if self.frame.rows else {}
-        return {c: where[c] for c in cells if c in where}
+        """Where each cell was read; a prev. cell names last year's file that was used."""
+        if not self.frame.rows:
+            return {}
+        where = self.frame.rows[row].provenance
+        out = {c: where[c] for c in cells if c in where}
+        earlier = [c for c in cells if c.startswith("prev.")]
+        if earlier:
+            prev = int(self.frame.previous_index()[row])
+            if prev >= 0:
+                prev_row = self.frame.rows[prev]
+                name = Path(str(prev_row.meta.get("source") or "")).name
+                prefix = phrases().get("prev_file", {}).get("zh", "上年报告")
+                for cell in earlier:
+                    spot = prev_row.provenance.get(cell[5:], "")
+                    out[cell] = f"{prefix} {name}" + (f" {spot}" if spot else "")
+        return out
 
     # ------------------------------------------------------------------------------------ the rest
 
@@ -237,8 +346,9 @@ class Evaluator:
                 schema.check(self, rule)
             elif rule.check:
                 builtins.run(self, rule)
-        results = [ReportResult(i, self.frame.rows[i].meta if self.frame.rows else {})
-                   for i in range(len(self.frame))]
+        rows = self.frame.rows
+        results = [ReportResult(i, rows[i].meta) for i in range(len(self.frame))] if rows else \
+            [ReportResult(i, {}) for i in range(len(self.frame))]
         order = {r.id: i for i, r in enumerate(self.ruleset.rules)}
         for finding in self.findings:
             results[finding.report].findings.append(finding)

@@ -35,14 +35,14 @@ def plain(value):
     return value
 
 
+class _Missing(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
 def fill(template: str, params: dict) -> str:
     """str.format that leaves unknown placeholders visible instead of failing."""
-
-    class Missing(dict):
-        def __missing__(self, key):
-            return "{" + key + "}"
-
-    return template.format_map(Missing(params))
+    return template.format_map(_Missing(params))
 
 
 def cell_label(catalogue: Catalogue, cell_id: str, template: str | None) -> str:

@@ -30,6 +30,7 @@ class Rule:
     check: str | None = None  # built-in structural check
     outcomes: dict = field(default_factory=dict)  # outcome -> {severity, zh, en}
     file: str = ""
+    years: dict = field(default_factory=dict)  # {from: first report year checked, reason: key in messages.yaml}
 
     @property
     def kind(self) -> str:
@@ -79,6 +80,7 @@ def _load_file(path: Path) -> list[Rule]:
                 check=item.get("check"),
                 outcomes=item.get("outcomes") or {},
                 file=path.name,
+                years=item.get("years") or {},
             )
         )
     return rules
