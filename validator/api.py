@@ -58,7 +58,7 @@ def read_one(path: str | Path) -> ReadOutcome:
         return ReadOutcome(str(path), read_report(path))
     except ReadError as exc:
         return ReadOutcome(str(path), error=str(exc))
-    except Exception as exc:  # a reader bug must not stop a batch; say which file and what
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a batch; say which file and what
         return ReadOutcome(str(path), error=f"{Path(path).name}: 读取失败 ({type(exc).__name__}: {exc})")
 
 

@@ -234,9 +234,7 @@ def _table(raw: dict) -> Table:
     blocks = []
     for rb in raw_blocks:
         _ROW_INDEX.clear()
-        rows = []
-        for row in _rows_indexed(rb["rows"]):
-            rows.append(row)
+        rows = _rows_indexed(rb["rows"])
         blocks.append(
             Block(
                 caption=rb.get("caption"),
@@ -301,7 +299,7 @@ def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
                         row_label = f"{row.group_label}·{row.label}"
                     if block.caption:
                         row_label = f"{block.caption} {row_label}"
-                    col_label = col.label if not col.parent else col.label
+                    col_label = col.label
                     cells[cell_id] = Cell(
                         id=cell_id,
                         table=table.id,

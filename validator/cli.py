@@ -183,7 +183,7 @@ def extraction(report) -> dict:
 def rules(rule_id, lang):
     """列出全部规则，或解释一条规则 — list every rule, or explain one (ogi rules T3-01)."""
     from validator.catalogue import load_catalogue
-    from validator.engine.rules import build_ruleset, compile_rule, load_rules
+    from validator.engine.rules import compile_rule, load_rules
 
     all_rules = load_rules()
     if not rule_id:

@@ -85,7 +85,7 @@ def tables_complete(ev, rule) -> None:
         if not in_template.any():
             continue
         collapsed = {}
-        for aggregate, children in template.aggregate_cells().items():
+        for aggregate in template.aggregate_cells():
             row_path = aggregate.rsplit(".", 1)[0]
             collapsed[row_path] = states[:, col[aggregate]] == NUMBER
         for table in template.tables:

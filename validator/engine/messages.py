@@ -57,7 +57,7 @@ def short_labels(catalogue: Catalogue, cells: list[str], template: str | None) -
     """Labels short enough for a sum: row labels when all cells share a column, and vice versa."""
     info = {}
     for cid in cells:
-        base = cid[5:] if cid.startswith("prev.") else cid
+        base = cid.removeprefix("prev.")
         info[cid] = catalogue.cell(base, template)
     columns = {c.column for c in info.values() if c}
     rows = {(c.table, c.row) for c in info.values() if c}

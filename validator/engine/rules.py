@@ -141,7 +141,7 @@ def compile_rule(rule: Rule, template: Template) -> list[CompiledRelation]:
         text = substitute(" ".join(rule.expr.split()), bindings)
         relation = parse_relation(text, cells)
         for cell in relation.cells:
-            base = cell[5:] if cell.startswith("prev.") else cell
+            base = cell.removeprefix("prev.")
             if base not in template.cells:
                 raise RuleSyntaxError(f"rule {rule.id}: {cell} is not a cell of {template.id}")
         out.append(
