@@ -49,17 +49,32 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
             if places:
                 lines.append(f"      {words['where']}：" + "；".join(places))
         if show_not_assessable and result.not_assessable:
-            reasons = phrases()["reasons"]
-            for entry in result.not_assessable:
-                why = sorted(set(entry.reasons.values()))
-                shown = "、".join(entry.cells[:4]) + (f" 等{len(entry.cells)}格" if len(entry.cells) > 4 else "")
-                if lang == "en":
-                    en = {v["zh"]: v["en"] for v in reasons.values()}
-                    why = [en.get(w, w) for w in why]
-                lines.append(f"  {words['na']} {entry.rule}：{shown}（{'；'.join(why)}）")
+            lines.extend(_not_assessable_lines(result.not_assessable, lang, words["na"]))
         lines.append("")
     tally = {"ok": 0, "errors": 0, "warnings": 0, "unreadable": 0}
     for result in results:
         tally[result.status] += 1
     lines.append(words["summary"].format(n=len(results), **tally))
     return "\n".join(lines)
+
+
+def _not_assessable_lines(entries, lang: str, heading: str) -> list[str]:
+    """One line per distinct doubt: the rules it blocks and the cells behind it, not one per rule."""
+    reasons = phrases()["reasons"]
+    english = {v["zh"]: v["en"] for v in reasons.values()}
+    grouped: dict[tuple, list[str]] = {}
+    for entry in entries:
+        why = tuple(sorted(set(entry.reasons.values())))
+        own = tuple(c for c in entry.cells if "." in c and not c.startswith("prev."))  # form cells only
+        grouped.setdefault((why, own), []).append(entry.rule)
+    lines = []
+    for (why, cells), rules in grouped.items():
+        why_text = "；".join(english.get(w, w) for w in why) if lang == "en" else "；".join(why)
+        if lang == "en":
+            shown = ", ".join(cells[:4]) + (f" and {len(cells) - 4} more" if len(cells) > 4 else "")
+            lines.append(f"  {heading} {', '.join(rules)}{': ' + shown if shown else ''} ({why_text})")
+            continue
+        shown = "、".join(cells[:4]) + (f" 等{len(cells)}格" if len(cells) > 4 else "")
+        where = f"：{shown}" if shown else ""
+        lines.append(f"  {heading} {'、'.join(rules)}{where}（{why_text}）")
+    return lines
