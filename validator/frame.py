@@ -63,6 +63,8 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         states[i] = int(cell.state)
         if cell.state == CellState.NUMBER and cell.value is not None:
             values[i] = cell.value
+            if cell_id.startswith("n."):
+                raw[cell_id] = cell.note or cell.raw  # the sentence a narrative figure was read from
         elif cell.raw:
             raw[cell_id] = cell.raw
         if cell.candidates:

@@ -98,6 +98,9 @@ def to_report(figures: Figures, source: str = "synthetic.txt") -> Report:
             report.cells[cell.id] = CellValue(CellState.MISSING)
             continue
         report.cells[cell.id] = _cell_value(figures.cells.get(cell.id, 0), cell.kind)
+    for cell_id, value in figures.cells.items():
+        if cell_id.startswith("n.") and value is not None:  # a figure the narrative states
+            report.cells[cell_id] = CellValue(CellState.NUMBER, float(value), f"（正文）{value}件", Provenance())
     for table in figures.omit_tables:
         report.tables_missing[table] = f"{template.table(table).name}未找到"
     sections = figures.sections if figures.sections is not None else _official_sections(template)

@@ -538,7 +538,7 @@ class _Builder:
 
         out = []
         for cr in build_ruleset().relations:
-            if cr.template != self.template.id or cr.rule.cross_year:
+            if cr.template != self.template.id or cr.rule.cross_year or any(c.startswith("n.") for c in cr.coeffs):
                 continue
             out.append(cr)
         return out

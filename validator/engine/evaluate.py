@@ -84,6 +84,7 @@ class Evaluator:
         for cr in self.ruleset.relations:
             by_template[cr.template].append(cr)
         failures: dict[int, list[tuple[CompiledRelation, float]]] = defaultdict(list)
+        alternatives: dict[tuple, list] = {}
         for template, compiled in by_template.items():
             rows = np.nonzero(self.templates == template)[0]
             if rows.size == 0:
@@ -124,14 +125,41 @@ class Evaluator:
                     self._record(rows[bulk], cr.rule.id, [c for c in cr.coeffs if c.startswith("prev.")],
                                  phrases()["reasons"]["TEMPLATE_CHANGED"]["zh"])
                     undecided &= ~bulk
-                for position in np.nonzero(violated)[0]:
-                    failures[int(rows[position])].append((cr, float(residual[position])))
-                for position in np.nonzero(undecided)[0]:
-                    row = int(rows[position])
-                    self._not_assessable(row, cr, values, prev_index,
-                                         prev_templates[row] if needs_prev else None)
+                undecided &= ~self._unstated_claims(cr, current, own_at, col)
+                if cr.alternatives > 1:
+                    alternatives.setdefault((cr.rule.id, cr.group), []).append((cr, violated, undecided, residual))
+                    continue
+                self._outcomes(cr, rows, violated, undecided, residual, failures, values, prev_index,
+                               prev_templates if needs_prev else None)
+            for group in alternatives.values():
+                # the rule holds when any alternative holds; it fails when none holds and one fails
+                holds = np.any([~v & ~u for _, v, u, _ in group], axis=0)
+                failed = ~holds & np.any([v for _, v, _, _ in group], axis=0)
+                undecided = ~holds & ~failed
+                cr, _, _, residual = group[0]
+                self._outcomes(cr, rows, failed, undecided, residual, failures, values, prev_index,
+                               prev_templates if needs_prev else None)
+            alternatives.clear()
         for row, items in failures.items():
             self._relation_findings(row, items, values)
+
+    def _outcomes(self, cr, rows, violated, undecided, residual, failures, values, prev_index,
+                  prev_templates) -> None:
+        for position in np.nonzero(violated)[0]:
+            failures[int(rows[position])].append((cr, float(residual[position])))
+        for position in np.nonzero(undecided)[0]:
+            row = int(rows[position])
+            self._not_assessable(row, cr, values, prev_index,
+                                 prev_templates[row] if prev_templates is not None else None)
+
+    @staticmethod
+    def _unstated_claims(cr, current, own_at, col) -> np.ndarray:
+        """Reports whose narrative does not state a figure the rule compares: nothing to check, and not
+        a doubt either (most narratives state few figures)."""
+        claims = [current[own_at[col[c]]] for c in cr.coeffs if c.startswith("n.")]
+        if not claims:
+            return np.zeros(current.shape[1], dtype=bool)
+        return np.isnan(np.vstack(claims)).any(axis=0)
 
     def _years(self) -> np.ndarray:
         if getattr(self, "_year_values", None) is None:
@@ -200,6 +228,7 @@ class Evaluator:
                 "lhs": num(lhs), "rhs": num(rhs), "diff": num(abs(lhs - rhs)), "signed_diff": num(lhs - rhs),
                 "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
                 "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
+                "quote": next((self.frame.rows[row].raw.get(c, "") for c in cells if c.startswith("n.")), ""),
             }
             message_zh = fill(cr.rule.message.get("zh", cr.rule.title), params)
             message_en = fill(cr.rule.message.get("en", cr.rule.title), params)

@@ -24,6 +24,7 @@ class Rule:
     templates: tuple[str, ...]
     source: str = ""
     expr: str | None = None
+    alternatives: tuple[str, ...] = ()  # expr given as a list: the rule holds when any of them holds
     for_each: dict = field(default_factory=dict)
     message: dict = field(default_factory=dict)  # zh, en
     schema: str | None = None  # table id whose cell types the pandera schema checks
@@ -38,7 +39,7 @@ class Rule:
 
     @property
     def cross_year(self) -> bool:
-        return bool(self.expr) and "prev." in self.expr
+        return any("prev." in e for e in (self.alternatives or (self.expr or "",)))
 
     def outcome(self, name: str) -> dict:
         spec = dict(self.outcomes.get(name, {}))
@@ -56,6 +57,13 @@ class CompiledRelation:
     relation: Relation
     coeffs: dict[str, float]  # lhs − rhs; keys may start with "prev."
     constant: float
+    group: int = 0  # which expansion (for_each binding) of the rule
+    alternative: int = 0  # which of the rule's alternatives (expr as a list)
+    alternatives: int = 1
+
+
+def _first(expr) -> str | None:
+    return expr[0] if isinstance(expr, list) else expr
 
 
 def _load_file(path: Path) -> list[Rule]:
@@ -73,8 +81,9 @@ def _load_file(path: Path) -> list[Rule]:
                 severity=severity,
                 templates=tuple(item.get("templates", ())),
                 source=item.get("source", ""),
-                expr=item.get("expr"),
-                for_each=item.get("for_each") or {},
+                expr=_first(item.get("expr")),
+                alternatives=tuple(item["expr"]) if isinstance(item.get("expr"), list) else (),
+                for_each=item.get("for_each") or {},  # mapping of domains, or a list of bindings
                 message=item.get("message") or {},
                 schema=item.get("schema"),
                 check=item.get("check"),
@@ -115,8 +124,20 @@ def domain(spec, template: Template) -> list[str]:
     raise RuleSyntaxError(f"unknown for_each domain {spec!r}")
 
 
+def expansions(for_each, template: Template) -> list[dict[str, str]]:
+    """Bindings of a rule's variables: the product of their domains, or an explicit list of bindings
+    (for_each given as a list of mappings, when variables go together)."""
+    if isinstance(for_each, list):
+        return [{k: str(v) for k, v in item.items()} for item in for_each]
+    names = list(for_each)
+    domains = [domain(for_each[n], template) for n in names]
+    return [dict(zip(names, values)) for values in itertools.product(*domains)] if names else [{}]
+
+
 def binding_label(value: str, template: Template) -> str:
-    """How staff read a bound row or column: 自然人, 三、（七）总计, 行政诉讼·复议后起诉."""
+    """How staff read a bound row, column or cell: 自然人, 三、（七）总计, 行政诉讼·复议后起诉."""
+    if value in template.cells:
+        return template.cells[value].label_zh
     for table in template.tables:
         for row in table.rows:
             if row.path == value:
@@ -132,21 +153,19 @@ def binding_label(value: str, template: Template) -> str:
 def compile_rule(rule: Rule, template: Template) -> list[CompiledRelation]:
     if not rule.expr:
         return []
-    names = list(rule.for_each)
-    domains = [domain(rule.for_each[n], template) for n in names]
     cells = list(template.cells)
     out = []
-    for values in itertools.product(*domains) if names else [()]:
-        bindings = dict(zip(names, values))
-        text = substitute(" ".join(rule.expr.split()), bindings)
-        relation = parse_relation(text, cells)
-        for cell in relation.cells:
-            base = cell.removeprefix("prev.")
-            if base not in template.cells:
-                raise RuleSyntaxError(f"rule {rule.id}: {cell} is not a cell of {template.id}")
-        out.append(
-            CompiledRelation(rule, template.id, bindings, relation, relation.coefficients(), relation.constant)
-        )
+    exprs = rule.alternatives or (rule.expr,)
+    for group, bindings in enumerate(expansions(rule.for_each, template)):
+        for alternative, expr in enumerate(exprs):
+            text = substitute(" ".join(expr.split()), bindings)
+            relation = parse_relation(text, cells)
+            for cell in relation.cells:
+                base = cell.removeprefix("prev.")
+                if base not in template.cells:
+                    raise RuleSyntaxError(f"rule {rule.id}: {cell} is not a cell of {template.id}")
+            out.append(CompiledRelation(rule, template.id, bindings, relation, relation.coefficients(),
+                                        relation.constant, group, alternative, len(exprs)))
     return out
 
 
