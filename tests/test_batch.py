@@ -318,3 +318,16 @@ def test_unreadable_year_is_listed_under_its_agency(tmp_path):
     assert len({e.agency_key for e in run.entries}) == 1
     md = (tmp_path / "out" / "agencies" / "示例市审计局.md").read_text(encoding="utf-8")
     assert "## 2024年度" in md and "无法读取" in md
+
+
+def test_annotate_writes_a_marked_workbook_per_report_with_findings(corpus, tmp_path):
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["batch", str(corpus), "--out", str(out), "-j", "1", "--annotate"])
+    assert result.exit_code == 2, result.output
+    annotated = sorted((out / "annotated").glob("*.校验.xlsx"))
+    with_findings = [r for r in _reports(out) if int(r["错误数"] or 0) + int(r["警告数"] or 0) + int(r["提示数"] or 0)]
+    assert annotated and len(annotated) == len(with_findings), result.output
+    assert f"已写入标注工作簿 {len(annotated)} 份" in result.output
+    wb = openpyxl.load_workbook(annotated[0])
+    assert wb.sheetnames[0] == "校验结果"
+    assert "annotated" in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]

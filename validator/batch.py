@@ -558,6 +558,8 @@ class BatchRun:
     jobs: int = 1
     cached: int = 0
     alias_hints: list[tuple[str, str]] = field(default_factory=list)
+    annotated: int = 0
+    annotate_errors: list[str] = field(default_factory=list)
 
     def tally(self) -> Counter:
         return Counter(e.status for e in self.entries)
@@ -685,7 +687,7 @@ def deferred_interrupt():
 
 def run_batch(paths: list[str | Path], out_dir: str | Path, *, jobs: int | None = None, resume: bool = False,
               quiet: bool = False, aliases: str | Path | None = None, select=(), ignore=(),
-              progress: Callable[[int, int], None] | None = None) -> BatchRun:
+              progress: Callable[[int, int], None] | None = None, annotate: bool = False) -> BatchRun:
     """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
@@ -712,7 +714,8 @@ def run_batch(paths: list[str | Path], out_dir: str | Path, *, jobs: int | None 
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            names = write_outputs(run, staging)
+            extra = (_annotate(items, entries, staging, run),) if annotate else ()
+            names = write_outputs(run, staging, extra)
             with deferred_interrupt():
                 _commit(staging, out, names)
         finally:
@@ -720,6 +723,22 @@ def run_batch(paths: list[str | Path], out_dir: str | Path, *, jobs: int | None 
         return run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+ANNOTATED_DIR = "annotated"
+
+
+def _annotate(items: list[ReadItem], entries: list[Entry], staging: Path, run: BatchRun) -> str:
+    """`--annotate`: each report with findings as a workbook with its wrong cells marked (staged like the
+    other outputs, so an interrupted run never leaves half of them)."""
+    from validator.render.xlsx import annotate_many
+
+    work = [(item.input.path, None, entry.result, item.input.display)
+            for item, entry in zip(items, entries) if item.input.path is not None and not entry.error]
+    outcomes = annotate_many(work, staging / ANNOTATED_DIR, force=True)
+    run.annotated = sum(1 for o in outcomes if o.out is not None)
+    run.annotate_errors = [o.error for o in outcomes if o.error]
+    return ANNOTATED_DIR
 
 
 def available_cores() -> int:

@@ -24,7 +24,9 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--select", multiple=True, help="Only these rules (codes or prefixes, e.g. T3,X).")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or prefixes).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
-def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet):
+@click.option("--annotate", is_flag=True,
+              help="Also write DIR/annotated/<file>.校验.xlsx for every report with findings (wrong cells marked).")
+def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
     Exit codes as `ogi check`: 0 no errors, 1 errors found, 2 a file could not be read, 130 interrupted.
@@ -33,7 +35,7 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet):
 
     try:
         run = run_batch(list(paths), out_dir, jobs=jobs, resume=resume, quiet=quiet, aliases=aliases,
-                        select=_codes(select), ignore=_codes(ignore))
+                        select=_codes(select), ignore=_codes(ignore), annotate=annotate)
     except KeyboardInterrupt:
         click.echo(f"ogi: 已中断；{out_dir} 中已有的结果保持完整，已读取的文件已缓存，加 --resume 可继续 "
                    "(interrupted; DIR is consistent; rerun with --resume)", err=True)
@@ -46,6 +48,10 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet):
             f"有警告 {tally.get('warnings', 0)}，无法读取 {tally.get('unreadable', 0)}；"
             f"读取 {run.read_seconds:.1f} 秒（{run.jobs} 个进程，复用缓存 {run.cached} 份），核对 {run.validate_seconds:.2f} 秒；"
             f"结果已写入 {out_dir}", err=True)
+        if annotate:
+            click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
+            for problem in run.annotate_errors[:5]:
+                click.echo(f"ogi: {problem}", err=True)
         for short, long in run.alias_hints[:5]:
             click.echo(f"ogi: 「{short}」与「{long}」可能为同一机关，如是，可用 --aliases 关联 "
                        "(possibly one agency; link them with --aliases)", err=True)

@@ -3,6 +3,7 @@
     python -m validator.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--keep DIR]
 
 (or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE). Prints:
+  - reading cost per format: median time to read one report (text, HTML, DOCX, XLSX; PDF apart);
   - end to end: N files (gb2019 and gb2021, text/HTML/DOCX/XLSX, several years per agency, ~2 % with one
     injected error) read with a process pool and validated in one pass — reports/s, reading and validation
     time, peak RSS of the main process and of the largest worker; injected errors found, false alarms;
@@ -192,6 +193,40 @@ def one_at_a_time(rows: list, sample: int, seed: int) -> float:
 # ---------------------------------------------------------------------------------------------- report
 
 
+def per_format_reading(folder: Path, sample: int = 40) -> dict[str, float]:
+    """Median time to read one report (file → Report, one process) per format; PDF made from a few of the
+    DOCX files with LibreOffice when it is installed (PDF has no target; it is reported separately)."""
+    import statistics
+
+    from validator.api import read_report
+    from validator.readers.convert import find_soffice
+
+    by_suffix: dict[str, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        by_suffix.setdefault(path.suffix, []).append(path)
+    soffice = find_soffice()
+    if soffice and by_suffix.get(".docx"):
+        pdf_dir = folder.parent / "pdf"
+        pdf_dir.mkdir(exist_ok=True)
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{pdf_dir}/profile", "--convert-to",
+                        "pdf", "--outdir", str(pdf_dir), *map(str, by_suffix[".docx"][:5])],
+                       capture_output=True, timeout=600, check=False)
+        by_suffix[".pdf"] = sorted(pdf_dir.glob("*.pdf"))
+    medians = {}
+    for suffix, paths in sorted(by_suffix.items()):
+        picked = paths[:sample]
+        if not picked:
+            continue
+        read_report(picked[0])  # warm up imports
+        times = []
+        for path in picked:
+            started = time.perf_counter()
+            read_report(path)
+            times.append(time.perf_counter() - started)
+        medians[suffix] = statistics.median(times) * 1000
+    return medians
+
+
 def _mib(n: int) -> str:
     return f"{n / 1024 / 1024:,.0f} MiB"
 
@@ -245,6 +280,12 @@ def main(argv: list[str] | None = None) -> int:
         broken = {k: v for k, v in injected.items() if v}
         print(f"generated {len(injected):,} reports in {time.perf_counter() - started:.1f} s "
               f"({', '.join(f'{s} {c:,}' for s, c in sorted(formats.items()))}; {len(broken)} with an injected error)")
+
+        medians = per_format_reading(folder)
+        print("reading one report (median, one process): " + ", ".join(
+            f"{suffix} {ms:.1f} ms" for suffix, ms in medians.items() if suffix != ".pdf")
+            + " (target ≤ 15 ms)" + (f"; .pdf {medians['.pdf']:.0f} ms (no target)" if ".pdf" in medians
+                                      else "; .pdf not measured (LibreOffice not installed)"))
 
         e2e = json.loads(subprocess.run(
             [sys.executable, "-m", "validator.bench", "--phase", "e2e", "--jobs", str(args.jobs), str(folder), str(out)],

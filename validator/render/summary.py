@@ -187,8 +187,9 @@ def crossyear_records(run) -> list[dict]:
 # ---------------------------------------------------------------------------------------------- writers
 
 
-def write_outputs(run, folder: Path) -> list[str]:
-    """Write every output into folder; returns the names to move into DIR, manifest.json last."""
+def write_outputs(run, folder: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    """Write every output into folder; returns the names to move into DIR, manifest.json last.
+    `extra`: outputs already written into folder by the caller (e.g. annotated/)."""
     reports = report_records(run)
     findings = finding_records(run)
     rules = rule_records(run)
@@ -198,7 +199,7 @@ def write_outputs(run, folder: Path) -> list[str]:
     write_csv(folder / "findings.csv", FINDING_COLUMNS, findings)
     write_jsonl(folder / "findings.jsonl", findings)
     write_agencies(folder / "agencies", run)
-    names = ["summary.xlsx", "reports.csv", "findings.csv", "findings.jsonl", "agencies"]
+    names = ["summary.xlsx", "reports.csv", "findings.csv", "findings.jsonl", "agencies", *extra]
     write_manifest(folder / "manifest.json", run, names)
     return [*names, "manifest.json"]
 
