@@ -530,7 +530,7 @@ class Locator:
         for s_index, span in enumerate(spans):
             groups = [o for o in span.owners if o.startswith("row:")]
             nxt = spans[s_index + 1].start if s_index + 1 < len(spans) else end
-            if groups and _has_digit(text[span.end:nxt]) and s_index + 1 < len(spans):
+            if groups and _has_digit(text[span.end:nxt].split("\n", 1)[0]):
                 transposed[groups[0][4:]] = (span.end, nxt)
         if len(transposed) == len(rows):
             for row in rows:
