@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+from validator.engine.rules import parse_codes
 
 
 @click.command()
@@ -35,7 +33,7 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
 
     try:
         run = run_batch(list(paths), out_dir, jobs=jobs, resume=resume, quiet=quiet, aliases=aliases,
-                        select=_codes(select), ignore=_codes(ignore), annotate=annotate)
+                        select=parse_codes(select), ignore=parse_codes(ignore), annotate=annotate)
     except KeyboardInterrupt:
         click.echo(f"ogi: 已中断；{out_dir} 中已有的结果保持完整，已读取的文件已缓存，加 --resume 可继续 "
                    "(interrupted; DIR is consistent; rerun with --resume)", err=True)

@@ -164,8 +164,8 @@ def replicate(rows: list, n: int) -> list:
 
 
 def validate_once(rows: list) -> tuple[float, int]:
-    """What `ogi batch` does after reading: one frame, one evaluate() (validator.batch.validate_rows)."""
-    from validator.batch import validate_rows
+    """What `ogi batch` does after reading: one frame, one evaluate() (validator.api.validate_rows)."""
+    from validator.api import validate_rows
     from validator.engine.rules import build_ruleset
 
     ruleset = build_ruleset()

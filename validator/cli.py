@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from validator import __version__
+from validator.engine.rules import parse_codes
 
 LANGS = click.Choice(["zh", "en"])
 
@@ -26,10 +27,6 @@ def _ensure_utf8() -> None:
 def main() -> None:
     """ogi — 政府信息公开工作年度报告校验工具 (checks government information disclosure annual reports)."""
     _ensure_utf8()
-
-
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
 def run_check(paths: list[Path], select=(), ignore=()):
@@ -76,7 +73,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     missing = [p for p in files if not p.exists()]
     for path in missing:
         click.echo(f"ogi: {path}: 文件不存在 (no such file)", err=True)
-    outcomes, results = run_check(files, _codes(select), _codes(ignore))
+    outcomes, results = run_check(files, parse_codes(select), parse_codes(ignore))
     if fmt == "json":
         from validator.render.json import render as render_json
 

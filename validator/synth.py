@@ -1,5 +1,6 @@
-"""Synthetic reports from figures: consistent random tables, Reports built directly, and the same
-figures rendered as a text report. Used by the tests, samples/ and `make bench`."""
+"""Synthetic reports from figures: consistent random tables, Reports built directly, and the official
+tables as rows of cell texts (rendered in every format by validator.synth_formats). Used by the tests,
+samples/ and `make bench`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,6 @@ from dataclasses import dataclass, field
 
 from validator.catalogue import Template, load_catalogue
 from validator.model import CellState, CellValue, Provenance, Report, SectionHit
-
-NARRATIVE = {
-    "s1": "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，主动公开、依申请公开、政府信息管理、平台建设、监督保障等工作有序推进。",
-    "s5": "存在的主要问题是公开内容还不够丰富。下一步将进一步完善公开机制，提升公开质量。",
-    "s6": "本年度未收取信息处理费。",
-}
 
 
 @dataclass
@@ -163,23 +158,3 @@ def table_rows(figures: Figures) -> list[tuple[str, list[list[str]]]]:
     values = [_text(figures.cells.get(f"t4.{r.path}.{c.id}", 0)) for r in t4.rows for c in t4.columns]
     out.append(("t4", [header1, header2, header3, values]))
     return out
-
-
-def render_text(figures: Figures) -> str:
-    """The figures as a Word-to-text extraction: headings as lines, one table cell per tab-indented line."""
-    template = load_catalogue().templates[figures.template]
-    tables = dict(table_rows(figures))
-    lines = [f"{figures.year}年{figures.agency}", "政府信息公开工作年度报告"]
-    sections = figures.sections if figures.sections is not None else _official_sections(template)
-    section_table = {"主动公开": "t2", "收到和处理": "t3", "复议": "t4"}
-    for number, heading in sections:
-        lines.append(f"{number}、{heading}")
-        table = next((t for key, t in section_table.items() if key in heading), None)
-        if table and table not in figures.omit_tables:
-            for row in tables[table]:
-                lines.extend("\t" + cell for cell in row)
-                lines.append("")
-        else:
-            sid = next((s.id for s in template.sections if s.heading == heading), "")
-            lines.append(NARRATIVE.get(sid, "（略）"))
-    return "\n".join(lines) + "\n"

@@ -178,6 +178,11 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
+def parse_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """--select/--ignore values: repeated options and comma lists alike (T3,M-01)."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
 def select_rules(rules: tuple[Rule, ...], select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """ruff-style selection: a code or a prefix (T3, T3-0, M)."""
 
