@@ -101,3 +101,12 @@ def test_select_and_ignore():
     result = run("check", "--format", "json", "--ignore", "T,M", SAMPLES / "2024_示例市交通运输局_勾稽错误.txt")
     rules = {f["rule"] for f in json.loads(result.output)["reports"][0]["findings"]}
     assert not any(r.startswith(("T", "M")) for r in rules)
+
+
+def test_html_report_is_one_page_with_every_finding():
+    result = run("check", "--format", "html", SAMPLES / "2024_示例市交通运输局_勾稽错误.txt")
+    assert result.exit_code == 1
+    page = result.output
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "示例市交通运输局" in page and "T3-01" in page and 'class="error"' in page
+    assert "<script" not in page  # nothing from the report is ever executed

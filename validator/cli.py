@@ -55,8 +55,8 @@ def run_check(paths: list[Path], select=(), ignore=()):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=LANGS, default="zh", show_default=True, help="Language of the text report.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--lang", type=LANGS, default="zh", show_default=True, help="Language of the text and HTML report.")
 @click.option("--select", multiple=True, help="Only these rules (codes or prefixes, e.g. T3,M-01).")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or prefixes).")
 @click.option("--no-not-assessable", is_flag=True, help="Do not list checks that could not be assessed.")
@@ -78,12 +78,16 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
         from validator.render.json import render as render_json
 
         click.echo(render_json(results))
+    elif fmt == "html":
+        from validator.render.html import render as render_html
+
+        click.echo(render_html(results, lang=lang))
     else:
         from validator.render.text import render as render_text
 
         click.echo(render_text(results, lang=lang, show_not_assessable=not no_not_assessable))
     for result in results:
-        if result.error and fmt == "json":
+        if result.error and fmt != "text":
             click.echo(f"ogi: {result.error}", err=True)
     if annotate:
         _annotate(outcomes, results, annotate, force)
