@@ -69,6 +69,7 @@ class Claim:
     label: str
     patterns: tuple[str, ...]
     value: float | None = None  # fixed value for claims like 未收到申请 (0)
+    source: str | None = None  # "year": not a sentence but the report year the locator read (title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,8 +319,8 @@ def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
 
 def load_claims(path: Path) -> tuple[Claim, ...]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return tuple(Claim(id=f"n.{c['id']}", label=c["label"], patterns=_tuple(c["patterns"]), value=c.get("value"))
-                 for c in (raw or {}).get("claims", []))
+    return tuple(Claim(id=f"n.{c['id']}", label=c["label"], patterns=_tuple(c.get("patterns")), value=c.get("value"),
+                       source=c.get("from")) for c in (raw or {}).get("claims", []))
 
 
 def _claim_cells(claims: tuple[Claim, ...]) -> dict[str, Cell]:

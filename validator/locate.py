@@ -274,6 +274,10 @@ class Locator:
         text = stream.text
         blocks = stream.line_blocks
         for claim in self.catalogue.claims:
+            if claim.source == "year":
+                if report.year is not None:
+                    report.cells[claim.id] = CellValue(CellState.NUMBER, float(report.year), report.title or "")
+                continue
             best = None
             for pattern in _claim_patterns(claim.id, claim.patterns):
                 for m in pattern.finditer(text):
