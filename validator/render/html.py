@@ -18,6 +18,7 @@ vertical-align:top;text-align:left} th{background:#f3f3f3}
 .error td.sev{background:#f8d7da} .warning td.sev{background:#fff3cd} .info td.sev{background:#d1ecf1}
 .ok{color:#2e7d32} .errors{color:#c62828} .warnings{color:#b26a00} .unreadable{color:#6a1b9a}
 .meta{color:#555} .na{color:#666;font-size:.9em} code{font-size:.85em}
+td.sev,td.rule,td.where{white-space:nowrap}
 """
 
 
@@ -53,7 +54,8 @@ def render(results: list[ReportResult], lang: str = "zh") -> str:
                 cells = "<br>".join(f"<code>{escape(c)}</code>" for c in f.cells[:8])
                 where = "<br>".join(escape(v) for v in list(f.provenance.values())[:3])
                 parts.append(f'<tr class="{f.severity}"><td class="sev">{severity[f.severity][lang]}</td>'
-                             f"<td>{f.rule}</td><td>{escape(message)}</td><td>{cells}</td><td>{where}</td></tr>")
+                             f'<td class="rule">{f.rule}</td><td>{escape(message)}</td><td>{cells}</td>'
+                             f'<td class="where">{where}</td></tr>')
             parts.append("</table>")
         if result.not_assessable:
             label = "无法判断" if lang == "zh" else "not assessable"
