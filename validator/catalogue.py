@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -215,18 +215,6 @@ def _column(raw: dict) -> Column:
     )
 
 
-def _ancestor_labels(parent: Row | None, _seen: list[Row]) -> list[str]:
-    labels: list[str] = []
-    node = parent
-    while node is not None:
-        labels.append(node.label)
-        node = _ROW_INDEX.get(node.parent) if node.parent else None
-    return list(reversed(labels))
-
-
-_ROW_INDEX: dict[str, Row] = {}
-
-
 def _table(raw: dict) -> Table:
     if "blocks" in raw:
         raw_blocks = raw["blocks"]
@@ -234,8 +222,7 @@ def _table(raw: dict) -> Table:
         raw_blocks = [{"caption": None, "keys": [], "columns": raw["columns"], "rows": raw["rows"]}]
     blocks = []
     for rb in raw_blocks:
-        _ROW_INDEX.clear()
-        rows = _rows_indexed(rb["rows"])
+        rows = _rows(rb["rows"])
         blocks.append(
             Block(
                 caption=rb.get("caption"),
@@ -257,14 +244,14 @@ def _table(raw: dict) -> Table:
     )
 
 
-def _rows_indexed(raw_rows: list[dict]) -> list[Row]:
-    """_rows, registering each row so that descendants can prefix their ancestors' numbering."""
+def _rows(raw_rows: list[dict]) -> list[Row]:
+    """The nested rows of the YAML in form order, each with its path and its display label (the
+    ancestors' numbering before its own label: 三、（三）1.属于国家秘密)."""
     out: list[Row] = []
 
-    def walk(items: list[dict], parent: Row | None) -> None:
+    def walk(items: list[dict], parent: Row | None, prefix: str) -> None:
         for raw in items:
             path = f"{parent.path}.{raw['id']}" if parent else raw["id"]
-            prefix = "".join(_numbering(lbl) for lbl in _ancestor_labels(parent, out)) if parent else ""
             children_raw = raw.get("rows") or []
             row = Row(
                 path=path,
@@ -278,11 +265,10 @@ def _rows_indexed(raw_rows: list[dict]) -> list[Row]:
                 children=tuple(f"{path}.{c['id']}" for c in children_raw),
                 group_label=raw.get("parent"),
             )
-            _ROW_INDEX[path] = row
             out.append(row)
-            walk(children_raw, row)
+            walk(children_raw, row, prefix + _numbering(raw["label"]))
 
-    walk(raw_rows, None)
+    walk(raw_rows, None, "")
     return out
 
 
@@ -359,7 +345,7 @@ class Catalogue:
             return None
         return next((t for t in self.templates.values() if t.applies_to(year)), None)
 
-    @property
+    @cached_property
     def cell_ids(self) -> list[str]:
         """Every cell id of every template, in form order, each once: the columns of the wide frame."""
         seen: dict[str, None] = {}
@@ -367,6 +353,11 @@ class Catalogue:
             for cell_id in template.cells:
                 seen.setdefault(cell_id, None)
         return list(seen)
+
+    @cached_property
+    def cell_index(self) -> dict[str, int]:
+        """Cell id → its column in the wide frame."""
+        return {cell_id: i for i, cell_id in enumerate(self.cell_ids)}
 
     def cell(self, cell_id: str, template: str | None = None) -> Cell | None:
         if template and cell_id in self.templates[template].cells:

@@ -55,7 +55,7 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
     raw: dict[str, str] = {}
     provenance: dict[str, str] = {}
     candidates: dict[str, tuple] = {}
-    index = _cell_index(catalogue)
+    index = catalogue.cell_index
     for cell_id, cell in report.cells.items():
         i = index.get(cell_id)
         if i is None:
@@ -93,16 +93,6 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
                      dict(report.section_texts))
 
 
-_INDEX_CACHE: dict[int, dict[str, int]] = {}
-
-
-def _cell_index(catalogue: Catalogue) -> dict[str, int]:
-    key = id(catalogue)
-    if key not in _INDEX_CACHE:
-        _INDEX_CACHE[key] = {cid: i for i, cid in enumerate(catalogue.cell_ids)}
-    return _INDEX_CACHE[key]
-
-
 @dataclass
 class ReportFrame:
     """The wide frame: meta columns plus values and states matrices over every cell id."""
@@ -116,7 +106,7 @@ class ReportFrame:
 
     @property
     def col(self) -> dict[str, int]:
-        return _cell_index(self.catalogue)
+        return self.catalogue.cell_index
 
     def __len__(self) -> int:
         return len(self.meta)

@@ -182,8 +182,6 @@ def _table_index(template_id: str, table_id: str) -> LabelIndex:
                 own(key, f"row:{row.path}")
     for key in table.header_keys:
         own(key, "header")
-    if table.layout == "blocks":
-        own("信息内容", "header")
     return LabelIndex(labels)
 
 

@@ -133,7 +133,7 @@ def table_rows(figures: Figures) -> list[tuple[str, list[list[str]]]]:
     t2_rows: list[list[str]] = []
     for block in template.table("t2").blocks:
         t2_rows.append([block.caption])
-        t2_rows.append(["信息内容", *(c.label for c in block.columns)])
+        t2_rows.append([*template.table("t2").header_keys[:1], *(c.label for c in block.columns)])
         for row in block.rows:
             if f"t2.{row.path}" in figures.omit_rows:
                 continue

@@ -42,7 +42,6 @@ CELLS_SHEET = "_cells"
 SHEET_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
 SINGLE_SHEET = "年报表格"
 # Form furniture the catalogue does not carry as labels (the locator keys on them too).
-ROW_HEADER = "信息内容"  # 表二: header of the label column
 APPLICANTS = "申请人情况"  # 表三: header over the seven applicant columns
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 MARK = {"error": "✗", "warning": "⚠", "info": "⚠"}
@@ -366,7 +365,7 @@ class _Builder:
         for block in table.blocks:
             self._put(ws, row, label_col, block.caption, end_col=last, bold=True, fill=HEADER_FILL)
             row += 1
-            self._put(ws, row, label_col, ROW_HEADER, bold=True, fill=HEADER_FILL)
+            self._put(ws, row, label_col, table.header_keys[0], bold=True, fill=HEADER_FILL)  # 信息内容
             lines = 1
             for i, col in enumerate(block.columns):
                 c = label_col + 1 + i
