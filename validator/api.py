@@ -10,7 +10,7 @@ from pathlib import Path
 from validator.catalogue import load_catalogue
 from validator.engine.evaluate import ReportResult, evaluate
 from validator.engine.rules import RuleSet, build_ruleset
-from validator.frame import ReportRow, build_frame, to_row
+from validator.frame import ReportFrame, ReportRow, build_frame, to_row
 from validator.locate import locate
 from validator.model import ReadError, Report
 
@@ -80,11 +80,16 @@ def paused_gc():
         gc.unfreeze()
 
 
-def validate_rows(rows: list[ReportRow], ruleset: RuleSet | None = None) -> list[ReportResult]:
-    """ReportRows → ReportResults in one frame and one evaluate() call (what every command does)."""
+def validate(rows: list[ReportRow], ruleset: RuleSet | None = None) -> tuple[ReportFrame, list[ReportResult]]:
+    """ReportRows → the wide frame and one ReportResult per row, in one evaluate() call (every command)."""
     catalogue = load_catalogue()
     with paused_gc():
-        return evaluate(build_frame(rows, catalogue), ruleset or build_ruleset(catalogue))
+        frame = build_frame(rows, catalogue)
+        return frame, evaluate(frame, ruleset or build_ruleset(catalogue))
+
+
+def validate_rows(rows: list[ReportRow], ruleset: RuleSet | None = None) -> list[ReportResult]:
+    return validate(rows, ruleset)[1]
 
 
 def validate_reports(reports: list[Report], ruleset: RuleSet | None = None) -> list[ReportResult]:

@@ -537,22 +537,15 @@ class BatchRun:
 
 def validate_items(items: list[ReadItem], ruleset=None, aliases: dict | None = None) -> tuple[list[Entry], float]:
     """All readable rows in one frame and one evaluate() call; an Entry for every item, in input order."""
-    from validator.catalogue import load_catalogue
-    from validator.engine.evaluate import ReportResult, evaluate
-    from validator.engine.rules import build_ruleset
-    from validator.frame import agency_key, build_frame
+    from validator.api import validate
+    from validator.engine.evaluate import ReportResult
+    from validator.frame import agency_key
 
-    catalogue = load_catalogue()
-    ruleset = ruleset or build_ruleset(catalogue)
     readable = [k for k, item in enumerate(items) if item.row is not None]
     for k in readable:
         identify(items[k].row, items[k].input.display, aliases or {})
     started = time.perf_counter()
-    from validator.api import paused_gc
-
-    with paused_gc():
-        frame = build_frame([items[k].row for k in readable], catalogue)
-        results = evaluate(frame, ruleset)
+    frame, results = validate([items[k].row for k in readable], ruleset)
     seconds = time.perf_counter() - started
     previous = frame.previous_index()
     entries: list[Entry] = []

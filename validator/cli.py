@@ -31,25 +31,19 @@ def main() -> None:
 
 def run_check(paths: list[Path], select=(), ignore=()):
     """Read every file, validate all readable reports in one pass; unreadable files keep their place."""
-    from validator.api import read_one
+    from validator.api import read_one, validate_rows
     from validator.catalogue import load_catalogue
-    from validator.engine.evaluate import ReportResult, evaluate
+    from validator.engine.evaluate import ReportResult
     from validator.engine.rules import build_ruleset
-    from validator.frame import build_frame, to_row
+    from validator.frame import to_row
 
     outcomes = [read_one(p) for p in paths]
     catalogue = load_catalogue()
     readable = [o for o in outcomes if o.report is not None]
-    frame = build_frame([to_row(o.report, catalogue) for o in readable], catalogue)
-    results_by_path = {}
-    for outcome, result in zip(readable, evaluate(frame, build_ruleset(catalogue, select, ignore))):
-        results_by_path[outcome.path] = result
-    results = []
-    for index, outcome in enumerate(outcomes):
-        if outcome.report is None:
-            results.append(ReportResult(index, {"source": outcome.path}, error=outcome.error))
-        else:
-            results.append(results_by_path[outcome.path])
+    validated = validate_rows([to_row(o.report, catalogue) for o in readable], build_ruleset(catalogue, select, ignore))
+    by_path = {o.path: result for o, result in zip(readable, validated)}
+    results = [by_path[o.path] if o.report is not None else ReportResult(i, {"source": o.path}, error=o.error)
+               for i, o in enumerate(outcomes)]
     return outcomes, results
 
 
