@@ -151,7 +151,8 @@ class Template:
                         ]
         return out
 
-    def identities(self) -> list[dict[str, int]]:
+    @cache  # noqa: B019 - templates live as long as the catalogue, which is loaded once
+    def identities(self) -> tuple[dict[str, int], ...]:
         """The form's own arithmetic (totals and the printed corner-note balance) as linear relations.
 
         Used by the locator to split digit runs; the rules in rules/checks restate them for validation.
@@ -185,7 +186,7 @@ class Template:
                     for path in table.balance["right"]:
                         rel[f"{table.id}.{path}.{col.id}"] = -1
                     relations.append(rel)
-        return relations
+        return tuple(relations)
 
 
 def _leaves_under(rows: tuple[Row, ...], parent: str, exclude: str) -> list[str]:

@@ -138,7 +138,8 @@ def _strip_numbering(label: str) -> str:
 class LabelIndex:
     """All labels of one table (rows, captions, headers) as a single leftmost-longest regex."""
 
-    def __init__(self, labels: dict[str, set[str]]) -> None:
+    def __init__(self, labels: dict[str, set[str]], numbering: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.numbering = numbering or {}  # row owner → how its numbering may be written
         self.owners: dict[str, tuple[str, ...]] = {}
         for key, owners in labels.items():
             norm = re.sub(r"\s+", "", fold(key))
@@ -148,11 +149,17 @@ class LabelIndex:
         self.pattern = re.compile("|".join(_key_pattern(k) for k in keys))
 
     def spans(self, text: str, start: int, end: int) -> list[Span]:
-        out = []
+        return list(self._iter(text, start, end))
+
+    def first(self, text: str, start: int, end: int, want) -> int | None:
+        """Where the first label with an owner `want` accepts starts (the scan stops there)."""
+        return next((span.start for span in self._iter(text, start, end) if any(want(o) for o in span.owners)),
+                    None)
+
+    def _iter(self, text: str, start: int, end: int):
         for m in self.pattern.finditer(text, start, end):
             norm = re.sub(r"\s+", "", m.group(0))
-            out.append(Span(m.start(), m.end(), self.owners.get(norm, ("header",))))
-        return out
+            yield Span(m.start(), m.end(), self.owners.get(norm, ("header",)))
 
 
 def _row_labels(row: Row) -> set[str]:
@@ -182,7 +189,7 @@ def _table_index(template_id: str, table_id: str) -> LabelIndex:
                 own(key, f"row:{row.path}")
     for key in table.header_keys:
         own(key, "header")
-    return LabelIndex(labels)
+    return LabelIndex(labels, {f"row:{row.path}": _numbering_forms(row.label) for row in table.rows})
 
 
 _CLAIM_PATTERNS: dict[str, list[re.Pattern]] = {}
@@ -192,6 +199,13 @@ def _claim_patterns(claim_id: str, patterns: tuple[str, ...]) -> list[re.Pattern
     if claim_id not in _CLAIM_PATTERNS:
         _CLAIM_PATTERNS[claim_id] = [re.compile(p) for p in patterns]
     return _CLAIM_PATTERNS[claim_id]
+
+
+@cache
+def _row_keys(template_id: str) -> tuple[str, ...]:
+    """Every row key of every table, folded and without spaces (to tell a table row from a heading)."""
+    template = load_catalogue().templates[template_id]
+    return tuple(re.sub(r"\s+", "", fold(k)) for table in template.tables for row in table.rows for k in row.keys)
 
 
 @cache
@@ -383,11 +397,8 @@ class Locator:
         return found
 
     def _is_table_row_label(self, template: Template, heading: str) -> bool:
-        for table in template.tables:
-            for row in table.rows:
-                if any(re.sub(r"\s+", "", fold(k)) in re.sub(r"\s+", "", heading) for k in row.keys):
-                    return True
-        return False
+        compact = re.sub(r"\s+", "", heading)
+        return any(key in compact for key in _row_keys(template.id))
 
     # ---------------------------------------------------------------------------------- tables
 
@@ -398,19 +409,19 @@ class Locator:
         doc_end = len(text)
         s5 = sections.get("s5")
 
-        t2_start = _first(i2, text, 0, doc_end, lambda o: o.startswith("caption:"))
+        t2_start = i2.first(text, 0, doc_end, lambda o: o.startswith("caption:"))
         if t2_start is None and "s2" in sections:
             t2_start = sections["s2"]
         search_from = t2_start if t2_start is not None else sections.get("s3", 0)
-        t3_start = _first(i3, text, search_from, doc_end, lambda o: o in ("row:new", "row:carried_in"))
+        t3_start = i3.first(text, search_from, doc_end, lambda o: o in ("row:new", "row:carried_in"))
         t3_end_hint = None
         if t3_start is not None:
-            carried_out = _first(i3, text, t3_start, doc_end, lambda o: o == "row:carried_out")
+            carried_out = i3.first(text, t3_start, doc_end, lambda o: o == "row:carried_out")
             t3_end_hint = carried_out
         t4_from = t3_end_hint if t3_end_hint is not None else (t3_start or search_from)
         t4_start = sections.get("s4") if sections.get("s4", -1) > (t4_from or 0) else None
         if t4_start is None:
-            t4_start = _first(i4, text, t4_from, doc_end, lambda o: o == "row:review")
+            t4_start = i4.first(text, t4_from, doc_end, lambda o: o == "row:review")
         t4_end = doc_end
         if t4_start is not None:
             t4_end = next((h for h in sorted(sections.get("_all", [])) if h > t4_start + 2), doc_end)
@@ -466,7 +477,7 @@ class Locator:
             seg_end = spans[hit + 1].start if hit + 1 < len(spans) else end
             found_rows[row.path] = (hit, seg_start, seg_end)
             if hit + 1 < len(spans):
-                next_numbering[row.path] = _numbering_variants(spans[hit + 1].owners, table)
+                next_numbering[row.path] = _numbering_variants(spans[hit + 1].owners, index)
         for b_i, row in order:
             if row.path not in found_rows:
                 continue
@@ -622,13 +633,6 @@ def _data_lines(data: str) -> list[str]:
     return lines[:1]
 
 
-def _first(index: LabelIndex, text: str, start: int, end: int, want) -> int | None:
-    for span in index.spans(text, start, end):
-        if any(want(o) for o in span.owners):
-            return span.start
-    return None
-
-
 def _strip_trailing_numbering(segment: str, numbering: tuple[str, ...] = ()) -> str:
     """Drop the next label's numbering (“2.”, “（三）”, “三、”) that run-together text leaves at the end.
 
@@ -642,22 +646,20 @@ def _strip_trailing_numbering(segment: str, numbering: tuple[str, ...] = ()) -> 
     return segment[:cut] if cut < len(body) else segment
 
 
-def _numbering_variants(owners: tuple[str, ...], table: Table) -> tuple[str, ...]:
+def _numbering_variants(owners: tuple[str, ...], index: LabelIndex) -> tuple[str, ...]:
     """How the numbering of the row owning the next label may be written."""
-    paths = {o[4:] for o in owners if o.startswith("row:")}
-    out: list[str] = []
-    for row in table.rows:
-        if row.path not in paths:
-            continue
-        m = re.match(r"^\s*(?:(\d+)\s*[.、]|\(([一二三四五六七八九十]+)\)|([一二三四五六七八九十]+)、)", fold(row.label))
-        if not m:
-            continue
-        if m.group(1):
-            out += [f"{m.group(1)}.", f"{m.group(1)}、", f"{m.group(1)},"]
-        else:
-            numeral = m.group(2) or m.group(3)
-            out += [f"({numeral})", f"{numeral}、"]
-    return tuple(out)
+    return tuple(v for owner in owners for v in index.numbering.get(owner, ()))
+
+
+def _numbering_forms(label: str) -> tuple[str, ...]:
+    """“2.” → 2. 2、 2,   “（三）” → (三) 三、   “三、” → 三、 (三)."""
+    m = re.match(r"^\s*(?:(\d+)\s*[.、]|\(([一二三四五六七八九十]+)\)|([一二三四五六七八九十]+)、)", fold(label))
+    if not m:
+        return ()
+    if m.group(1):
+        return f"{m.group(1)}.", f"{m.group(1)}、", f"{m.group(1)},"
+    numeral = m.group(2) or m.group(3)
+    return f"({numeral})", f"{numeral}、"
 
 
 _NUMERIC_PREFIX = re.compile(r"^[\d\s+\-.,]*\d(?:\s*(?:万元|元))?")
