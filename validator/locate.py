@@ -18,12 +18,9 @@ from functools import cache
 from validator.catalogue import Catalogue, Row, Table, Template, load_catalogue
 from validator.model import CellState, CellValue, Provenance, Report, SectionHit
 from validator.readers.document import Document, Grid, GridCell, TextBlock
+from validator.readers.textnorm import FOLD_MAP
 
-# Full-width ASCII → ASCII and a few look-alikes; every mapping is one character to one, so offsets hold.
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FOLD.update({0x3000: " ", 0xA0: " ", 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'", 0x2002: " ",
-              0x2003: " ", 0x2009: " ", 0x200B: " ", 0xFEFF: " ", 0x2212: "-"})
-FOLD = str.maketrans(_FOLD)
+FOLD = str.maketrans(FOLD_MAP)
 
 NUMERALS = "一二三四五六七八九十"
 _ROW_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\([一二三四五六七八九十]+\)|\d+\s*[.、])\s*")

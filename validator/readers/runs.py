@@ -48,6 +48,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from validator.readers.textnorm import FOLD_MAP
+
 __all__ = ["KINDS", "Number", "Relation", "Resolution", "RunSpec", "resolve", "split_candidates"]
 
 Number = int | float
@@ -89,10 +91,7 @@ class Resolution:
 # ----------------------------------------------------------------------------------------------------------
 # reading a run
 
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII → ASCII
-_FOLD.update({0x3000: " ", 0xA0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: " ", 0xFEFF: " ",
-              0x2212: "-", ord("减"): "-", ord("增"): "+"})
-_FOLD_TABLE = str.maketrans(_FOLD)
+_FOLD_TABLE = str.maketrans({**FOLD_MAP, ord("减"): "-", ord("增"): "+"})  # 减12 is −12 in 本年增/减
 _DIGITS = frozenset("0123456789")
 _ALLOWED = frozenset("0123456789+-.元万")
 _UNITS = ("万元", "元")
