@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import random
-import subprocess
 
 import pytest
 
 from validator.api import read_one
 from validator.catalogue import load_catalogue
 from validator.model import CellState
-from validator.readers.convert import find_soffice
+from validator.readers.convert import find_soffice, run_soffice
 from validator.synth_formats import series, write
 
 FORMATS = ("text", "html", "docx", "xlsx")
 
 
 def _pdf_from_docx(docx, out_dir):
-    soffice = find_soffice()
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{out_dir}/profile",
-                    "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)],
-                   check=True, capture_output=True, timeout=180)
+    run_soffice([docx], "pdf", out_dir, timeout=180)
     return out_dir / (docx.stem + ".pdf")
 
 

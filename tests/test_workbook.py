@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +17,7 @@ from validator.catalogue import load_catalogue
 from validator.cli import main
 from validator.engine.rules import build_ruleset
 from validator.model import CellState
+from validator.readers.convert import find_soffice, run_soffice
 from validator.synth import consistent_figures
 from validator.workbook import (
     CELLS_SHEET,
@@ -30,7 +29,7 @@ from validator.workbook import (
 )
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+SOFFICE = find_soffice()
 YEARS = [(2020, "gb2019"), (2025, "gb2021")]
 
 
@@ -304,10 +303,8 @@ def test_hangzhou_sample_reads_cell_for_cell(tmp_path):
 def recalculate(path: Path, out_dir: Path) -> openpyxl.Workbook:
     """Open and save the workbook in LibreOffice headless, which computes every formula; read the results."""
     out_dir.mkdir(exist_ok=True)
-    profile = out_dir / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--calc",
-                    "--convert-to", "xlsx", "--outdir", str(out_dir), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    code, err = run_soffice([path], "xlsx", out_dir, timeout=180, calc=True)
+    assert code == 0, err
     return openpyxl.load_workbook(out_dir / path.name, data_only=True)
 
 

@@ -199,18 +199,15 @@ def per_format_reading(folder: Path, sample: int = 40) -> dict[str, float]:
     import statistics
 
     from validator.api import read_report
-    from validator.readers.convert import find_soffice
+    from validator.readers.convert import find_soffice, run_soffice
 
     by_suffix: dict[str, list[Path]] = {}
     for path in sorted(folder.iterdir()):
         by_suffix.setdefault(path.suffix, []).append(path)
-    soffice = find_soffice()
-    if soffice and by_suffix.get(".docx"):
+    if find_soffice() and by_suffix.get(".docx"):
         pdf_dir = folder.parent / "pdf"
         pdf_dir.mkdir(exist_ok=True)
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{pdf_dir}/profile", "--convert-to",
-                        "pdf", "--outdir", str(pdf_dir), *map(str, by_suffix[".docx"][:5])],
-                       capture_output=True, timeout=600, check=False)
+        run_soffice(by_suffix[".docx"][:5], "pdf", pdf_dir, timeout=600)
         by_suffix[".pdf"] = sorted(pdf_dir.glob("*.pdf"))
     medians = {}
     for suffix, paths in sorted(by_suffix.items()):

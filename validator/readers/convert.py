@@ -66,45 +66,20 @@ def read_converted(path: str | os.PathLike, kind: str, target: str, *, timeout: 
         shutil.copyfile(src, inp)
         outdir = tmpdir / "out"
         outdir.mkdir()
-        profile = (tmpdir / "profile").as_uri()
-        cmd = [
-            soffice,
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--nodefault",
-            "--nofirststartwizard",
-            f"-env:UserInstallation={profile}",
-            "--convert-to",
-            _FILTERS[target],
-            "--outdir",
-            str(outdir),
-            str(inp),
-        ]
         try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-                cwd=tmp,
-            )
+            _, err = run_soffice([inp], _FILTERS[target], outdir, timeout=timeout, cwd=tmpdir)
         except OSError as e:
             raise fail("无法启动LibreOffice", "cannot start LibreOffice", e) from None
-        try:
-            _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill(proc)
             raise fail(f"LibreOffice转换超时（{timeout:g}秒）", "LibreOffice conversion timed out") from None
         out = outdir / f"input.{target}"
         if not out.is_file() or out.stat().st_size == 0:
-            detail = (err or b"").decode("utf-8", "replace").strip().splitlines()
+            detail = err.strip().splitlines()
             component = "libreoffice-writer" if target == "docx" else "libreoffice-calc"
             raise fail(
                 f"LibreOffice无法转换该{label}文件（文件可能损坏或加密，或未安装{component}）",
                 f"LibreOffice could not convert the {kind} file (corrupt, encrypted, or {component} missing)",
-                f"exit {proc.returncode}" + (f"; {detail[-1]}" if detail else ""),
+                (detail[-1] if detail else "no output"),
             )
         try:
             if target == "docx":
@@ -120,6 +95,28 @@ def read_converted(path: str | os.PathLike, kind: str, target: str, *, timeout: 
     doc.source = str(path)
     doc.meta["converted_from"] = kind
     return doc
+
+
+def run_soffice(inputs: list[Path], convert_to: str, outdir: Path, *, timeout: float = TIMEOUT,
+                cwd: Path | None = None, calc: bool = False) -> tuple[int, str]:
+    """LibreOffice headless with a private profile (no clash with a running LibreOffice or another
+    conversion); on timeout its whole process group is killed and TimeoutExpired raised.
+    Returns (exit code, stderr). Raises OSError when LibreOffice cannot be started or is not installed."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise FileNotFoundError(f"LibreOffice is not installed ({INSTALL_HINT})")
+    with tempfile.TemporaryDirectory(prefix="ogi-soffice-") as profile:
+        cmd = [soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nofirststartwizard",
+               f"-env:UserInstallation={Path(profile).as_uri()}", *(["--calc"] if calc else []),
+               "--convert-to", convert_to, "--outdir", str(outdir), *map(str, inputs)]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True, cwd=cwd or outdir)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise
+    return proc.returncode, (err or b"").decode("utf-8", "replace")
 
 
 def _kill(proc: subprocess.Popen) -> None:
