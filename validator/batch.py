@@ -37,6 +37,7 @@ from pathlib import Path
 
 from validator import __version__
 from validator.api import REPORT_SUFFIXES
+from validator.readers.safety import suspicious_ratio
 
 CACHE_DIR = ".ogi-cache"
 STAGING_DIR = ".ogi-staging"
@@ -45,8 +46,6 @@ ARCHIVE_SUFFIXES = {".zip"}
 MAX_ARCHIVE_MEMBERS = 100_000
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024
-MAX_RATIO = 200
-RATIO_FLOOR = 1024 * 1024
 MAX_ZIP_DEPTH = 3
 _CHUNK = 1024 * 1024
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -166,7 +165,7 @@ def _expand_zip(path: Path, display: str, workdir: Path, out: Collected, depth: 
                 refuse = "压缩包内文件已加密 (encrypted member)"
             elif info.file_size > MAX_MEMBER_BYTES:
                 refuse = f"压缩包内文件过大（{info.file_size // 1024 // 1024} MB） (member too large)"
-            elif info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            elif suspicious_ratio(info):
                 refuse = "压缩比异常，疑似压缩炸弹 (suspicious compression ratio)"
             elif total + info.file_size > MAX_ARCHIVE_BYTES:
                 refuse = "压缩包解压后总量超出上限 (archive too large when extracted)"

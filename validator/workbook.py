@@ -35,7 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
 from validator.catalogue import Row, Table, Template, load_catalogue
-from validator.readers.xlsx import TOOL_SHEETS_NAME  # one name, shared with the reader
+from validator.readers.xlsx import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
 
 CHECKS_SHEET = "校验"
 CELLS_SHEET = "_cells"
@@ -83,7 +83,7 @@ class Layout:
         title, ref = self.cells[cell_id]
         if absolute:
             ref = _absolute(ref)
-        return f"{_q(title)}!{ref}" if sheet else ref
+        return f"{quote_sheet(title)}!{ref}" if sheet else ref
 
 
 # --------------------------------------------------------------------------------------------- public
@@ -150,16 +150,6 @@ def read_cell_map(wb) -> dict[str, tuple[str, str]]:
     return out
 
 
-def tool_sheets(wb) -> set[str]:
-    """Visible sheets this tool added (校验, 校验结果): not part of the report, so a reader should skip
-    them. Recorded in the workbook-level defined name ``ogi_tool_sheets`` (a text constant)."""
-    name = wb.defined_names.get(TOOL_SHEETS_NAME)
-    if name is None or not name.attr_text:
-        return set()
-    text = name.attr_text.strip().strip('"')
-    return {t for t in text.split(",") if t}
-
-
 def mark_tool_sheets(wb, *titles: str) -> None:
     from openpyxl.workbook.defined_name import DefinedName
 
@@ -183,7 +173,7 @@ def read_meta(wb) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------- builder
 
 
-def _q(title: str) -> str:
+def quote_sheet(title: str) -> str:
     """A sheet name as a formula writes it: always quoted (CJK names included)."""
     return "'" + title.replace("'", "''") + "'"
 
@@ -634,7 +624,7 @@ class _Builder:
         ws.column_dimensions["H"].hidden = True
         ws.freeze_panes = "A5"
         _landscape(ws)
-        checks = _q(ws.title)
+        checks = quote_sheet(ws.title)
         for table_id, cell in self.status_cells.items():
             rows = by_table.get(table_id)
             if not rows:
@@ -659,8 +649,8 @@ class _Builder:
             same = {self.layout.cells[c][0] for c in self._expanded(check["cells"])}
             if same != {title}:
                 continue
-            lhs = check["lhs"].replace(f"{_q(title)}!", "")
-            rhs = check["rhs"].replace(f"{_q(title)}!", "")
+            lhs = check["lhs"].replace(f"{quote_sheet(title)}!", "")
+            rhs = check["rhs"].replace(f"{quote_sheet(title)}!", "")
             diff = f"ROUND(({lhs})-({rhs}),6)"
             cond = {"==": f"{diff}<>0", "<=": f"{diff}>0", ">=": f"{diff}<0", "<": f"{diff}>=0",
                     ">": f"{diff}<=0"}[check["op"]]
@@ -759,5 +749,5 @@ def _ranges(places: list[tuple[str, str]]) -> list[str]:
                 start = f"{get_column_letter(first[1])}{first[2]}"
                 end = f"{get_column_letter(last[1])}{last[2]}"
                 ref = start if start == end else f"{start}:{end}"
-                out.append(f"{_q(sheet)}!{ref}")
+                out.append(f"{quote_sheet(sheet)}!{ref}")
     return out

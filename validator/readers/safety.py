@@ -229,6 +229,11 @@ class SafeZip:
         self.close()
 
 
+def suspicious_ratio(info: zipfile.ZipInfo) -> bool:
+    """A large member that compressed far better than documents do: a likely zip bomb."""
+    return info.file_size > RATIO_FLOOR and info.file_size / max(info.compress_size, 1) > MAX_RATIO
+
+
 def _check_member(info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_MEMBER_SIZE:
         raise fail(
@@ -236,9 +241,9 @@ def _check_member(info: zipfile.ZipInfo) -> None:
             "zip member too large",
             info.filename,
         )
-    if info.file_size > RATIO_FLOOR:
+    if suspicious_ratio(info):
         ratio = info.file_size / max(info.compress_size, 1)
-        if ratio > MAX_RATIO:
+        if ratio:
             raise fail(
                 f"压缩比异常（{ratio:.0f}:1），疑似压缩炸弹",
                 "suspicious compression ratio (zip bomb?)",

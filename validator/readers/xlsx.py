@@ -91,7 +91,9 @@ _MERGE = re.compile(
 TOOL_SHEETS_NAME = "ogi_tool_sheets"  # workbook-level name listing sheets this tool adds
 
 
-def _tool_sheets(wb) -> set[str]:
+def tool_sheets(wb) -> set[str]:
+    """Sheets this tool added to a workbook (校验, 校验结果), named in the defined name ogi_tool_sheets:
+    not part of the report, so they are not read."""
     try:
         name = wb.defined_names.get(TOOL_SHEETS_NAME)
     except Exception:  # noqa: BLE001 - defined names are optional metadata
@@ -113,7 +115,7 @@ class _Book:
         self.formulas: dict[str, dict[tuple[int, int], object]] = {}
         self.merges: dict[str, list[tuple[int, int, int, int]]] = {}
         self.title = wb.properties.title if getattr(wb, "properties", None) is not None else None
-        self.tool_sheets = _tool_sheets(wb)
+        self.tool_sheets = tool_sheets(wb)
         for ws in wb.worksheets:
             if not hasattr(ws, "iter_rows"):
                 continue

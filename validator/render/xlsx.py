@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from validator.catalogue import load_catalogue
-from validator.engine.messages import num
+from validator.engine.messages import cell_label, num
 from validator.model import CellState, Report
 
 RESULTS_SHEET = "校验结果"
@@ -397,8 +397,7 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
             meta = catalogue.cell(cells[0], report.template)
             label = (meta.label_zh if meta else cells[0]) + ("（表中未找到）" if cells else "")
         suggestion = "；".join(
-            f"{(catalogue.cell(c, report.template).label_zh if catalogue.cell(c, report.template) else c)}"
-            f" 应为 {num(v)}" for c, v in (finding.suggestion or {}).items())
+            f"{cell_label(catalogue, c, report.template)} 应为 {num(v)}" for c, v in (finding.suggestion or {}).items())
         values = [index, SEVERITY_ZH[finding.severity], finding.rule, finding.message_zh, label, "", suggestion]
         for k, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=k, value=value)
@@ -408,7 +407,9 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
         if main:
             title, ref = _places(where, main)[0]
             ref = _top_left(wb[title], ref)
-            location = f"{_quote(title)}!{ref}"
+            from validator.workbook import quote_sheet
+
+            location = f"{quote_sheet(title)}!{ref}"
             ws.cell(row=row, column=6, value=f"{title}!{ref}")
             for col in (5, 6):
                 link = ws.cell(row=row, column=col)
@@ -436,7 +437,3 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
