@@ -15,7 +15,6 @@ import pandas as pd
 from validator.catalogue import Catalogue, load_catalogue
 from validator.model import CellState, Report
 
-SECTION_IDS = ("s1", "s2", "s3", "s4", "s5", "s6")
 NUMBER, BLANK, NA_MARKER, MISSING = (int(CellState.NUMBER), int(CellState.BLANK), int(CellState.NA_MARKER),
                                      int(CellState.MISSING))
 
@@ -110,11 +109,6 @@ class ReportFrame:
 
     def __len__(self) -> int:
         return len(self.meta)
-
-    def wide(self) -> pd.DataFrame:
-        """The one-row-per-report DataFrame (meta + a column per cell id) that the pandera schema checks."""
-        cells = pd.DataFrame(self.resolved(), columns=self.cell_ids, index=self.meta.index)
-        return pd.concat([self.meta[["source", "agency", "year", "template"]], cells], axis=1)
 
     def resolved(self) -> np.ndarray:
         """Values as the rules read them: blank/marker → 0 inside a table with numbers (never a total);

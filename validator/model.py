@@ -110,9 +110,6 @@ class Report:
     narrative: str = ""  # the full body text, for narrative and similarity checks
     machine_readable: bool = True  # False when the file has no text layer (scanned PDF, images)
 
-    def value(self, cell_id: str) -> float | None:
-        cell = self.cells.get(cell_id)
-        return cell.value if cell is not None and cell.state == CellState.NUMBER else None
 
 
 @dataclass(slots=True)

@@ -159,18 +159,7 @@ def mark_tool_sheets(wb, *titles: str) -> None:
     wb.defined_names[TOOL_SHEETS_NAME] = DefinedName(TOOL_SHEETS_NAME, attr_text='"' + ",".join(names) + '"')
 
 
-def read_meta(wb) -> dict[str, str]:
-    if CELLS_SHEET not in wb.sheetnames:
-        return {}
-    ws = wb[CELLS_SHEET]
-    out = {}
-    for key, value in ws.iter_rows(min_row=1, min_col=7, max_col=8, values_only=True):
-        if key:
-            out[str(key)] = "" if value is None else str(value)
-    return out
 
-
-# --------------------------------------------------------------------------------------------- builder
 
 
 def quote_sheet(title: str) -> str:

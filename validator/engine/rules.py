@@ -34,10 +34,6 @@ class Rule:
     years: dict = field(default_factory=dict)  # {from: first report year checked, reason: key in messages.yaml}
 
     @property
-    def kind(self) -> str:
-        return "relation" if self.expr else "schema" if self.schema else "check"
-
-    @property
     def cross_year(self) -> bool:
         return any("prev." in e for e in (self.alternatives or (self.expr or "",)))
 
@@ -173,9 +169,6 @@ def compile_rule(rule: Rule, template: Template) -> list[CompiledRelation]:
 class RuleSet:
     rules: tuple[Rule, ...]
     relations: tuple[CompiledRelation, ...]
-
-    def rule(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
 
 
 def parse_codes(values: tuple[str, ...]) -> tuple[str, ...]:

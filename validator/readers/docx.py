@@ -25,7 +25,6 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOC = "/officeDocument"
 
 _w = f"{{{W}}}"

@@ -96,7 +96,6 @@ _BLOCK = frozenset(
         "tfoot",
     ]
 )
-_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
