@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from validator.catalogue import Catalogue, load_catalogue
 from validator.model import CellState, Report
 
+SECTIONS = {f"s{k}": k - 1 for k in range(1, 7)}  # the six official sections → column
 NUMBER, BLANK, NA_MARKER, MISSING = (int(CellState.NUMBER), int(CellState.BLANK), int(CellState.NA_MARKER),
                                      int(CellState.MISSING))
 
@@ -88,6 +90,16 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
     }
     sections = [(h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
                 for h in report.sections]
+    # the official sections s1…s6 as fixed-width columns (position or −1, numeral as written), so that
+    # M-01 compares arrays instead of walking every report's headings
+    positions, numerals = [-1] * len(SECTIONS), [""] * len(SECTIONS)
+    for h in report.sections:
+        k = SECTIONS.get(h.section_id or "")
+        if k is not None and positions[k] < 0:
+            positions[k], numerals[k] = h.position, h.number
+    meta["section_pos"] = tuple(positions)
+    meta["section_num"] = tuple(numerals)
+    meta["extra_headings"] = sum(1 for h in report.sections if h.section_id is None)
     return ReportRow(meta, values, states, raw, provenance, sections, candidates, report.narrative,
                      dict(report.section_texts))
 
@@ -142,14 +154,36 @@ class ReportFrame:
         self._resolved = values
         return values
 
+    @cached_property
+    def section_positions(self) -> np.ndarray:
+        """Reports × 6: where each official section's heading stands among the headings (−1: absent)."""
+        return np.array(self.meta["section_pos"].tolist(), dtype=np.int64).reshape(len(self.meta), len(SECTIONS))
+
+    @cached_property
+    def section_numerals(self) -> np.ndarray:
+        """Reports × 6: the numeral each official section's heading carries ("" when absent)."""
+        return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(len(self.meta), len(SECTIONS))
+
+    @cached_property
+    def years(self) -> np.ndarray:
+        """Report years as floats, NaN where unknown."""
+        return self.meta["year"].to_numpy(dtype=float, na_value=np.nan)
+
+    @cached_property
+    def agency_keys(self) -> np.ndarray:
+        return self.meta["agency_key"].fillna("").astype(str).to_numpy(dtype=object)
+
+    @cached_property
+    def keyed(self) -> np.ndarray:
+        """Reports whose agency and year are both known: the only ones a previous year can be linked to."""
+        return (self.agency_keys != "") & ~np.isnan(self.years)
+
     def previous_index(self) -> np.ndarray:
         """Row of the same agency's report for year − 1, or −1; with duplicates, the first by file name."""
         if getattr(self, "_previous", None) is not None:
             return self._previous
         meta = self.meta
-        keys = meta["agency_key"].fillna("").astype(str).to_numpy(dtype=object)
-        years = meta["year"].to_numpy(dtype=float, na_value=np.nan)
-        keyed = (keys != "") & ~np.isnan(years)
+        keys, years, keyed = self.agency_keys, self.years, self.keyed
         out = np.full(len(meta), -1, dtype=np.int64)
         if keyed.any():
             table = pd.DataFrame({"key": keys[keyed], "year": years[keyed],
@@ -175,6 +209,6 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
     meta = pd.DataFrame([r.meta for r in rows],
                         columns=["source", "format", "title", "agency", "agency_key", "year", "published",
                                  "template", "tables_missing", "collapsed_rows", "template_scores",
-                                 "machine_readable"])
+                                 "machine_readable", "section_pos", "section_num", "extra_headings"])
     meta["year"] = pd.to_numeric(meta["year"], errors="coerce").astype("Int64")
     return ReportFrame(meta, values, states, ids, rows, catalogue)

@@ -25,47 +25,47 @@ def _rows_for(ev, rule) -> np.ndarray:
 
 
 def sections(ev, rule) -> None:
+    """Missing, misnumbered and out-of-order official sections from the frame's section columns; only the
+    reports that fail (and the few with extra headings) are visited to word the findings."""
     frame = ev.frame
-    records = [(i, *hit) for i, row in enumerate(frame.rows) for hit in row.sections]
-    hits = pd.DataFrame(records, columns=["report", "number", "heading", "section", "position", "where"])
     applies = _rows_for(ev, rule) & frame.meta["machine_readable"].to_numpy(dtype=bool)
-    official = hits[hits["section"].notna()]
+    positions, numerals = frame.section_positions, frame.section_numerals
+    extra_count = frame.meta["extra_headings"].to_numpy()
     for template in ev.catalogue.templates.values():
-        rows = np.nonzero(applies & (ev.templates == template.id))[0]
-        if rows.size == 0:
+        mine = applies & (ev.templates == template.id)
+        if not mine.any():
             continue
-        mine = official[official["report"].isin(rows)]
-        position = mine.pivot_table(index="report", columns="section", values="position", aggfunc="first")
-        position = position.reindex(index=rows, columns=[s.id for s in template.sections])
-        numbers = mine.pivot_table(index="report", columns="section", values="number", aggfunc="first")
-        numbers = numbers.reindex(index=rows, columns=[s.id for s in template.sections])
-        running_max = position.cummax(axis=1).shift(1, axis=1)
-        for section in template.sections:
-            pos = position[section.id]
-            for row in pos.index[pos.isna()]:
-                ev.add(rule, "missing", row, {"number": section.number, "heading": section.heading})
-            wrong = numbers[section.id].notna() & (numbers[section.id] != section.number)
-            for row in numbers.index[wrong]:
-                hit = mine[(mine["report"] == row) & (mine["section"] == section.id)].iloc[0]
-                ev.add(rule, "misnumbered", row, {"number": section.number, "official": section.heading,
-                                                  "heading": hit["heading"], "found_number": hit["number"]})
-            late = pos.notna() & running_max[section.id].notna() & (pos < running_max[section.id])
-            earlier = template.sections[: template.sections.index(section)]
-            for row in pos.index[late]:
-                after = next(s for s in earlier if position.at[row, s.id] > pos[row])
-                ev.add(rule, "out_of_order", row, {"found": section.heading, "previous": after.heading})
-        extra = hits[hits["section"].isna() & hits["report"].isin(rows)]
-        by_number = {s.number: s for s in template.sections}
-        for row, number, heading in zip(extra["report"], extra["number"], extra["heading"]):
-            official_here = by_number.get(number)
-            instead = instead_en = ""
-            if official_here is not None:
-                found_number = numbers.at[row, official_here.id]
-                if pd.isna(found_number) or found_number != number:
-                    instead = f"；第{number}部分应为「{number}、{official_here.heading}」"
-                    instead_en = f"; section {number} should be '{official_here.heading}'"
-            ev.add(rule, "unofficial", int(row), {"found_number": number, "heading": heading,
-                                                  "instead": instead, "instead_en": instead_en})
+        found = positions >= 0
+        before = np.maximum.accumulate(np.where(found, positions, -1), axis=1)  # latest heading so far
+        for k, section in enumerate(template.sections):
+            for row in np.nonzero(mine & ~found[:, k])[0]:
+                ev.add(rule, "missing", int(row), {"number": section.number, "heading": section.heading})
+            for row in np.nonzero(mine & found[:, k] & (numerals[:, k] != section.number))[0]:
+                hit = _hit(frame.rows[row], section.id)
+                ev.add(rule, "misnumbered", int(row), {"number": section.number, "official": section.heading,
+                                                       "heading": hit[1], "found_number": hit[0]})
+            if k == 0:
+                continue
+            for row in np.nonzero(mine & found[:, k] & (positions[:, k] < before[:, k - 1]))[0]:
+                after = next(s for j, s in enumerate(template.sections[:k]) if positions[row, j] > positions[row, k])
+                ev.add(rule, "out_of_order", int(row), {"found": section.heading, "previous": after.heading})
+        by_number = {s.number: (k, s) for k, s in enumerate(template.sections)}
+        for row in np.nonzero(mine & (extra_count > 0))[0]:
+            for number, heading, section_id, *_ in frame.rows[row].sections:
+                if section_id is not None:
+                    continue
+                instead = instead_en = ""
+                if number in by_number:
+                    k, official_here = by_number[number]
+                    if numerals[row, k] != number:
+                        instead = f"；第{number}部分应为「{number}、{official_here.heading}」"
+                        instead_en = f"; section {number} should be '{official_here.heading}'"
+                ev.add(rule, "unofficial", int(row), {"found_number": number, "heading": heading,
+                                                      "instead": instead, "instead_en": instead_en})
+
+
+def _hit(row, section_id: str) -> tuple:
+    return next(hit for hit in row.sections if hit[2] == section_id)
 
 
 # ---------------------------------------------------------------------------------------------- M-02
@@ -217,7 +217,7 @@ def template_year(ev, rule) -> None:
     scores = frame.meta["template_scores"].to_numpy()
     collapsed = frame.meta["collapsed_rows"].to_numpy()
     templates = ev.catalogue.templates
-    numeric = frame.meta["year"].to_numpy(dtype=float, na_value=np.nan)
+    numeric = frame.years
     required_id = np.full(len(numeric), None, dtype=object)
     for year in np.unique(numeric[~np.isnan(numeric)]):
         required = ev.catalogue.template_for_year(int(year))
@@ -259,10 +259,8 @@ def similarity(ev, rule) -> None:
     applies = _rows_for(ev, rule)
     prev = frame.previous_index()
     reasons = phrases()["reasons"]
-    keys = frame.meta["agency_key"].fillna("").astype(str).to_numpy(dtype=object)
-    years = frame.meta["year"].to_numpy(dtype=float, na_value=np.nan)
     label = phrases().get("prev_report", {}).get("zh", "上一年度报告")
-    unknown = (keys == "") | np.isnan(years)
+    unknown = ~frame.keyed
     for mask, key in ((~unknown, "NO_PREVIOUS"), (unknown, "NO_AGENCY_YEAR")):
         reason = reasons[key]["zh"]
         for row in np.nonzero(applies & (prev < 0) & mask)[0].tolist():

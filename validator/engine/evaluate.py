@@ -161,16 +161,10 @@ class Evaluator:
             return np.zeros(current.shape[1], dtype=bool)
         return np.isnan(np.vstack(claims)).any(axis=0)
 
-    def _years(self) -> np.ndarray:
-        if getattr(self, "_year_values", None) is None:
-            self._year_values = self.frame.meta["year"].to_numpy(dtype=float, na_value=np.nan)
-        return self._year_values
-
     def _unpaired_reasons(self, rows: np.ndarray, prev_rows: np.ndarray) -> np.ndarray:
         """Per row: None when last year's report was found, else why not (agency/year unknown, or none)."""
         reasons_text = phrases()["reasons"]
-        keys = self.frame.meta["agency_key"].to_numpy(dtype=object)[rows]
-        unknown = np.isnan(self._years()[rows]) | np.array([not (isinstance(k, str) and k) for k in keys], dtype=bool)
+        unknown = ~self.frame.keyed[rows]
         out = np.full(rows.size, None, dtype=object)
         out[prev_rows < 0] = reasons_text["NO_PREVIOUS"]["zh"]
         out[(prev_rows < 0) & unknown] = reasons_text.get("NO_AGENCY_YEAR", reasons_text["NO_PREVIOUS"])["zh"]
@@ -192,7 +186,7 @@ class Evaluator:
             reasons = unpaired.copy()
             start = rule.years.get("from")
             if start is not None:
-                early = self._years()[rows] < int(start)
+                early = self.frame.years[rows] < int(start)
                 reasons[early] = phrases()["reasons"][rule.years.get("reason", "NO_PREVIOUS")]["zh"]
             skip = reasons.astype(bool)  # None → False
             for reason in set(reasons[skip]):
