@@ -224,8 +224,9 @@ class Evaluator:
                 "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
                 "quote": next((self.frame.rows[row].raw.get(c, "") for c in cells if c.startswith("n.")), ""),
             }
-            message_zh = fill(cr.rule.message.get("zh", cr.rule.title), params)
-            message_en = fill(cr.rule.message.get("en", cr.rule.title), params)
+            # a for_each binding may word its own case (zh/en keys); otherwise the rule's message
+            message_zh = fill(cr.bindings.get("zh") or cr.rule.message.get("zh", cr.rule.title), params)
+            message_en = fill(cr.bindings.get("en") or cr.rule.message.get("en", cr.rule.title), params)
             suggestion = None
             relevant = [f for f in fixes if f.cell in rel.coefficients()]
             if len(relevant) == 1 and cr.relation.op == "==":
