@@ -51,12 +51,15 @@ def test_bad_files_exit_2_with_one_line_each_and_the_batch_goes_on(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "junk.docx").write_bytes(bytes(range(256)) * 20)
     (tmp_path / "notes.txt").write_text("会议纪要\n今天讨论了三件事。\n", encoding="utf-8")
+    (tmp_path / "list.txt").write_text(  # prose that quotes labels of the form is not a report either
+        "file\tnotes\n2020.txt\t三 sub-rows sum 26 vs （七）总计 20; 本年新收 一 1 + 二 0; 第二十条（六） -185\n",
+        encoding="utf-8")
     good = tmp_path / "good.txt"
     good.write_bytes(SAMPLE.read_bytes())
     result = run("check", tmp_path)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    for name in ("empty.txt", "junk.docx", "notes.txt"):
+    for name in ("empty.txt", "junk.docx", "notes.txt", "list.txt"):
         lines = [ln for ln in result.output.splitlines() if name in ln and "无法读取" in ln]
         assert len(lines) == 1, (name, result.output)
     assert "杭州市下城区科技局" in result.output  # the good file was still checked

@@ -12,7 +12,7 @@ from validator.engine.evaluate import ReportResult, evaluate
 from validator.engine.rules import RuleSet, build_ruleset
 from validator.frame import ReportFrame, ReportRow, build_frame, to_row
 from validator.locate import locate
-from validator.model import ReadError, Report
+from validator.model import CellState, ReadError, Report
 
 REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".doc", ".wps", ".xlsx", ".xls",
                    ".et", ".pdf", ".xlsm"}
@@ -46,13 +46,19 @@ def read_report(path: str | Path) -> Report:
     return report
 
 
+MIN_FIGURES = 15  # a report's tables hold 198–200 cells; a note that quotes a few labels is not one
+
+
 def looks_like_report(report: Report) -> bool:
-    """A document with none of the three tables and at most one official heading is something else."""
+    """At least two official headings, or tables with a fair number of figure cells (numbers, blanks,
+    markers): a text that only mentions a label or two is something else."""
     if not report.machine_readable:
         return True
-    tables_found = 3 - len(report.tables_missing)
     official = sum(1 for s in report.sections if s.section_id)
-    return tables_found > 0 or official >= 2
+    figures = (CellState.NUMBER, CellState.BLANK, CellState.NA_MARKER, CellState.AMBIGUOUS)
+    present = sum(1 for cell_id, cell in report.cells.items()
+                  if cell.state in figures and not cell_id.startswith("n."))
+    return official >= 2 or present >= MIN_FIGURES
 
 
 def read_one(path: str | Path) -> ReadOutcome:

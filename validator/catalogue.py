@@ -107,6 +107,12 @@ class Section:
     number: str
     heading: str
     keys: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # other wordings accepted as they are
+
+    def worded_as(self, found: str) -> bool:
+        """The heading found is the official wording or an accepted one (extra text after it allowed)."""
+        found = found.replace(" ", "").replace("(", "（").replace(")", "）")
+        return any(found.startswith(w) for w in (self.heading, *self.aliases))
 
 
 @dataclass(frozen=True, eq=False)
@@ -326,7 +332,8 @@ def load_template(path: Path, claims: tuple[Claim, ...] = ()) -> Template:
         last_year=raw["years"].get("last"),
         markers=_tuple(raw.get("markers")),
         sections=tuple(
-            Section(id=s["id"], number=s["number"], heading=s["heading"], keys=_tuple(s.get("keys")))
+            Section(id=s["id"], number=s["number"], heading=s["heading"], keys=_tuple(s.get("keys")),
+                    aliases=_tuple(s.get("aliases")))
             for s in raw["sections"]
         ),
         tables=tables,

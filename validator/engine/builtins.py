@@ -44,6 +44,11 @@ def sections(ev, rule) -> None:
                 hit = _hit(frame.rows[row], section.id)
                 ev.add(rule, "misnumbered", int(row), {"number": section.number, "official": section.heading,
                                                        "heading": hit[1], "found_number": hit[0]})
+            for row in np.nonzero(mine & found[:, k] & (numerals[:, k] == section.number))[0]:
+                heading = _hit(frame.rows[row], section.id)[1]
+                if not section.worded_as(heading):
+                    ev.add(rule, "wording", int(row), {"number": section.number, "official": section.heading,
+                                                       "heading": heading})
             if k == 0:
                 continue
             for row in np.nonzero(mine & found[:, k] & (positions[:, k] < before[:, k - 1]))[0]:

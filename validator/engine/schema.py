@@ -74,6 +74,7 @@ def check(ev, rule) -> None:
         if cell_id not in ev.catalogue.templates[template].cells:
             continue
         raw = frame.rows[row].raw.get(cell_id, "") if frame.rows else ""
+        raw = raw if len(raw) <= 30 else raw[:30] + "…"  # a run of prose read as a cell: quote its start
         ev.add(rule, "text", row, {**_params(ev, cell_id, template, raw), "raw": raw},
                cells=(cell_id,), values={cell_id: raw})
 
