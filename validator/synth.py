@@ -99,9 +99,10 @@ def to_report(figures: Figures, source: str = "synthetic.txt") -> Report:
     for table in figures.omit_tables:
         report.tables_missing[table] = f"{template.table(table).name}未找到"
     sections = figures.sections if figures.sections is not None else _official_sections(template)
-    by_heading = {s.heading: s.id for s in template.sections}
     for position, (number, heading) in enumerate(sections):
-        report.sections.append(SectionHit(number, heading, by_heading.get(heading), position))
+        section = next((s for s in template.sections if s.heading == heading), None) or next(
+            (s for s in template.sections if any(k in heading for k in s.keys)), None)  # as the locator keys it
+        report.sections.append(SectionHit(number, heading, section.id if section else None, position))
     return report
 
 
