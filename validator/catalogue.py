@@ -145,6 +145,7 @@ class Template:
     def row_cells(self, table_id: str, row_path: str) -> list[Cell]:
         return [c for c in self.cells.values() if c.table == table_id and c.row == row_path]
 
+    @cache  # noqa: B019 - templates live as long as the catalogue, which is loaded once
     def aggregate_cells(self) -> dict[str, list[str]]:
         """Cell ids of aggregate rows (read when a report collapses sub-rows) → the sub-row cells they sum."""
         out: dict[str, list[str]] = {}

@@ -189,13 +189,9 @@ def _table_index(template_id: str, table_id: str) -> LabelIndex:
     return LabelIndex(labels, {f"row:{row.path}": _numbering_forms(row.label) for row in table.rows})
 
 
-_CLAIM_PATTERNS: dict[str, list[re.Pattern]] = {}
-
-
-def _claim_patterns(claim_id: str, patterns: tuple[str, ...]) -> list[re.Pattern]:
-    if claim_id not in _CLAIM_PATTERNS:
-        _CLAIM_PATTERNS[claim_id] = [re.compile(p) for p in patterns]
-    return _CLAIM_PATTERNS[claim_id]
+@cache
+def _claim_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in patterns)
 
 
 @cache
@@ -288,7 +284,7 @@ class Locator:
                     report.cells[claim.id] = CellValue(CellState.NUMBER, float(report.year), report.title or "")
                 continue
             best = None
-            for pattern in _claim_patterns(claim.id, claim.patterns):
+            for pattern in _claim_patterns(claim.patterns):
                 for m in pattern.finditer(text):
                     if any(start <= m.start() < end for start, end in blocks):
                         if best is None or m.start() < best.start():

@@ -35,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
 from validator.catalogue import Row, Table, Template, load_catalogue
+from validator.engine.messages import severity_zh
 from validator.readers.xlsx import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
 
 CHECKS_SHEET = "校验"
@@ -43,7 +44,6 @@ SHEET_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四"}
 SINGLE_SHEET = "年报表格"
 # Form furniture the catalogue does not carry as labels (the locator keys on them too).
 APPLICANTS = "申请人情况"  # 表三: header over the seven applicant columns
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 MARK = {"error": "✗", "warning": "⚠", "info": "⚠"}
 
 FONT = "宋体"
@@ -583,7 +583,7 @@ class _Builder:
                         ">": f"{diff}<=0"}[op]
             mark = MARK[rule.severity]
             cells = [
-                rule.id, SEVERITY_ZH[rule.severity], description, f"={lhs}", f"={rhs}", f"=D{row}-E{row}",
+                rule.id, severity_zh(rule.severity), description, f"={lhs}", f"={rhs}", f"=D{row}-E{row}",
                 f'=IF(H{row}=0,"✓","{mark} 相差 "&ABS({diff}))', f"=IF({violated},1,0)",
             ]
             for k, value in enumerate(cells):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from pathlib import Path
 
 import yaml
 
@@ -13,6 +14,20 @@ from validator.catalogue import RULES_DIR, Catalogue
 @cache
 def phrases() -> dict:
     return yaml.safe_load((RULES_DIR / "messages.yaml").read_text(encoding="utf-8"))
+
+
+def severity_zh(severity: str) -> str:
+    """错误 / 警告 / 提示, as rules/messages.yaml words them."""
+    return phrases()["severity"].get(severity, {}).get("zh", severity)
+
+
+def json_default(value):
+    """json.dumps default for numpy scalars and paths."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def num(value) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalogue import Catalogue
-from validator.engine.messages import num, plain
+from validator.engine.messages import cell_label, num, plain
 from validator.model import CellState
 
 _TEXT = int(CellState.TEXT)
@@ -80,5 +80,4 @@ def check(ev, rule) -> None:
 
 
 def _params(ev, cell_id: str, template: str, value: str) -> dict:
-    cell = ev.catalogue.cell(cell_id, template)
-    return {"cell": cell_id, "cell_label": cell.label_zh if cell else cell_id, "value": value}
+    return {"cell": cell_id, "cell_label": cell_label(ev.catalogue, cell_id, template), "value": value}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from validator.engine.evaluate import ReportResult
+from validator.engine.messages import json_default
 
 
 def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
@@ -27,12 +27,4 @@ def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
 
 def render(results: list[ReportResult]) -> str:
     payload = {"reports": [report_dict(r) for r in results]}
-    return json.dumps(payload, ensure_ascii=False, indent=2, default=_default)
-
-
-def _default(value):
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=json_default)

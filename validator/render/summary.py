@@ -15,13 +15,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from validator import __version__
-from validator.engine.messages import num, phrases
+from validator.catalogue import load_catalogue
+from validator.engine.messages import json_default, num, phrases, severity_zh
 
 XLSX_MAX_ROWS = 1_048_575  # data rows under the header
 XLSX_MAX_CHARS = 32_000
 FIRST_FINDINGS = 3
-TABLE_NAMES = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收到和处理政府信息公开申请情况",
-               "t4": "表四 政府信息公开行政复议、行政诉讼情况"}
 GROUP_NAMES = {"M": "结构与格式", "X": "跨年核对", "N": "正文与表格"}
 
 REPORT_COLUMNS = [  # header, key, width
@@ -52,10 +51,6 @@ CROSS_COLUMNS = [
 
 
 # ---------------------------------------------------------------------------------------------- records
-
-
-def _severity_zh(severity: str) -> str:
-    return phrases()["severity"].get(severity, {}).get("zh", severity)
 
 
 def _status_zh(status: str) -> str:
@@ -116,7 +111,7 @@ def finding_records(run) -> list[dict]:
             out.append({
                 "agency": entry.agency_name or entry.agency, "agency_key": entry.agency_key, "year": entry.year,
                 "template": entry.template, "rule": f.rule, "rule_title": rule.title if rule else "",
-                "severity": f.severity, "severity_zh": _severity_zh(f.severity), "kind": f.kind or "",
+                "severity": f.severity, "severity_zh": severity_zh(f.severity), "kind": f.kind or "",
                 "cells": ", ".join(f.cells), "cell_list": list(f.cells), "values": _values_text(f.values),
                 "value_map": f.values, "difference": f.difference,
                 "suggestion": _values_text(f.suggestion) if f.suggestion else "", "suggestion_map": f.suggestion,
@@ -143,7 +138,7 @@ def rule_records(run) -> list[dict]:
     out = []
     for rule in run.ruleset.rules:
         out.append({
-            "rule": rule.id, "name": rule.name, "title": rule.title, "severity_zh": _severity_zh(rule.severity),
+            "rule": rule.id, "name": rule.name, "title": rule.title, "severity_zh": severity_zh(rule.severity),
             "templates": ", ".join(rule.templates), "applicable": sum(templates[t] for t in rule.templates),
             "findings": findings[rule.id], "reports": len(reports[rule.id]),
             "not_assessable": len(undecided[rule.id]), "file": rule.file,
@@ -162,7 +157,7 @@ def crossyear_records(run) -> list[dict]:
         for f in entry.result.findings:
             if f.rule not in crossing:
                 continue
-            out.append({**base, "rule": f.rule, "severity_zh": _severity_zh(f.severity), "outcome": "不符",
+            out.append({**base, "rule": f.rule, "severity_zh": severity_zh(f.severity), "outcome": "不符",
                         "cells": ", ".join(f.cells),
                         "values": _values_text(f.values, lambda c: not c.startswith("prev.")),
                         "prev_values": _values_text(f.values, lambda c: c.startswith("prev.")),
@@ -289,25 +284,24 @@ def _finding_json(record: dict) -> dict:
 
 def write_jsonl(path: Path, findings) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(_finding_json(r), ensure_ascii=False, default=_default) + "\n" for r in findings)
-
-
-def _default(value):
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+        fh.writelines(json.dumps(_finding_json(r), ensure_ascii=False, default=json_default) + "\n" for r in findings)
 
 
 # ---------------------------------------------------------------------------------------------- agencies
 
 
+def _table_names() -> dict[str, str]:
+    """表二 主动公开政府信息情况 …, as the catalogue names the tables (the same in both forms)."""
+    template = next(iter(load_catalogue().templates.values()))
+    return {t.id: f"{t.name} {t.caption}" for t in template.tables}
+
+
 def _group_of(finding) -> str:
     for cell in finding.cells:
         table = cell.removeprefix("prev.").split(".", 1)[0]
-        if table in TABLE_NAMES:
-            return TABLE_NAMES[table]
+        names = _table_names()
+        if table in names:
+            return names[table]
     return GROUP_NAMES.get(finding.rule.split("-", 1)[0], "其他")
 
 
@@ -408,7 +402,7 @@ def write_agencies(folder: Path, run) -> None:
         stem = _file_name(name, taken)
         (folder / f"{stem}.md").write_text(agency_markdown(name, entries, crossing), encoding="utf-8")
         payload = agency_json(name, key, entries, crossing)
-        (folder / f"{stem}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_default),
+        (folder / f"{stem}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default),
                                             encoding="utf-8")
 
 

@@ -21,13 +21,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from validator.catalogue import load_catalogue
-from validator.engine.messages import cell_label, num
+from validator.engine.messages import cell_label, num, severity_zh
 from validator.model import CellState, Report
 
 RESULTS_SHEET = "校验结果"
 MARKS_SHEET = "_ogi_marks"  # hidden: what annotation changed, so a second annotation starts clean
 AUTHOR = "ogi 校验"
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 RANK = {"error": 3, "warning": 2, "info": 1}
 # (strong, pale): strong for the cell the finding points at, pale for the other cells it names
 COLOURS = {
@@ -224,7 +223,6 @@ def _places(where: dict, cell_id: str) -> list[tuple[str, str]]:
 
 def _marks(report: Report, result, where: dict, mode: str) -> dict[tuple[str, str], _Mark]:
     catalogue = load_catalogue()
-    severity_zh = SEVERITY_ZH
     marks: dict[tuple[str, str], _Mark] = {}
     rules = _rule_titles()
     for finding in result.findings:
@@ -233,9 +231,8 @@ def _marks(report: Report, result, where: dict, mode: str) -> dict[tuple[str, st
             continue
         focus = set(finding.suggestion or {}) or _totals(cells, report.template) or set(cells)
         for cell_id in cells:
-            meta = catalogue.cell(cell_id, report.template)
-            label = meta.label_zh if meta else cell_id
-            lines = [f"【{severity_zh[finding.severity]}】{finding.rule} {rules.get(finding.rule, '')}".rstrip(),
+            label = cell_label(catalogue, cell_id, report.template)
+            lines = [f"【{severity_zh(finding.severity)}】{finding.rule} {rules.get(finding.rule, '')}".rstrip(),
                      finding.message_zh]
             value = finding.values.get(cell_id, _current(report, cell_id)) if finding.values else _current(report, cell_id)
             lines.append(f"本格：{label}，现为 {_shown(value, report, cell_id)}")
@@ -246,8 +243,7 @@ def _marks(report: Report, result, where: dict, mode: str) -> dict[tuple[str, st
                     if target == cell_id:
                         lines.append(f"可能的正确值：{num(fix)}")
                     else:
-                        other = catalogue.cell(target, report.template)
-                        lines.append(f"最可能出错的是「{other.label_zh if other else target}」，应为 {num(fix)}")
+                        lines.append(f"最可能出错的是「{cell_label(catalogue, target, report.template)}」，应为 {num(fix)}")
             if mode == "template" and finding.provenance.get(cell_id):
                 lines.append(f"原文位置：{finding.provenance[cell_id]}")
             for place in _places(where, cell_id):
@@ -389,16 +385,14 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
                     (totals or located or [None])[0])
         label = ""
         if main:
-            meta = catalogue.cell(main, report.template)
-            label = meta.label_zh if meta else main
+            label = cell_label(catalogue, main, report.template)
             if len(cells) > 1:
                 label += f" 等{len(cells)}格"
         elif cells:
-            meta = catalogue.cell(cells[0], report.template)
-            label = (meta.label_zh if meta else cells[0]) + ("（表中未找到）" if cells else "")
+            label = cell_label(catalogue, cells[0], report.template) + "（表中未找到）"
         suggestion = "；".join(
             f"{cell_label(catalogue, c, report.template)} 应为 {num(v)}" for c, v in (finding.suggestion or {}).items())
-        values = [index, SEVERITY_ZH[finding.severity], finding.rule, finding.message_zh, label, "", suggestion]
+        values = [index, severity_zh(finding.severity), finding.rule, finding.message_zh, label, "", suggestion]
         for k, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=k, value=value)
             cell.font = plain
