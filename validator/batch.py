@@ -464,10 +464,14 @@ def load_aliases(path: str | Path | None) -> dict[str, tuple[str, str]]:
 
 def identify(row, display: str, aliases: dict[str, tuple[str, str]]) -> None:
     """Set the row's display name, fall back to the file name for agency/year, apply the aliases."""
+    row.meta = identity(dict(row.meta), display, aliases)
+
+
+def identity(meta: dict, display: str, aliases: dict[str, tuple[str, str]]) -> dict:
+    """Agency and year as the document states them, else as the file name gives them; the agency key
+    that links years (aliases applied). Also for files that could not be read (meta empty)."""
     from validator.frame import agency_key
 
-    meta = dict(row.meta)
-    row.meta = meta
     meta["source"] = display
     meta["agency_from"] = "document" if meta.get("agency") else None
     meta["year_from"] = "document" if meta.get("year") else None
@@ -482,6 +486,7 @@ def identify(row, display: str, aliases: dict[str, tuple[str, str]]) -> None:
     if key in aliases:
         key, meta["agency_name"] = aliases[key]
     meta["agency_key"] = key
+    return meta
 
 
 # ---------------------------------------------------------------------------------------------- validation
@@ -538,7 +543,6 @@ def validate_items(items: list[ReadItem], ruleset=None, aliases: dict | None = N
     """All readable rows in one frame and one evaluate() call; an Entry for every item, in input order."""
     from validator.api import validate
     from validator.engine.evaluate import ReportResult
-    from validator.frame import agency_key
 
     readable = [k for k, item in enumerate(items) if item.row is not None]
     for k in readable:
@@ -552,14 +556,11 @@ def validate_items(items: list[ReadItem], ruleset=None, aliases: dict | None = N
     for k, item in enumerate(items):
         position = by_item.get(k)
         if position is None:  # unreadable: listed under the agency its file name gives, if any
-            agency, year = from_file_name(item.input.display)
-            key, name = agency_key(agency), agency or ""
-            if key in (aliases or {}):
-                key, name = aliases[key]
+            meta = identity({}, item.input.display, aliases or {})
             result = ReportResult(k, {"source": item.input.display}, error=item.error or "读取失败 (read failed)")
-            entries.append(Entry(item.input.display, item.input.digest, agency or "", name, key, year, None,
-                                 None, result, item.cached, item.seconds, "file_name" if agency else None,
-                                 "file_name" if year else None))
+            entries.append(Entry(item.input.display, item.input.digest, meta.get("agency") or "",
+                                 meta["agency_name"], meta["agency_key"], meta.get("year"), None, None, result,
+                                 item.cached, item.seconds, meta["agency_from"], meta["year_from"]))
             continue
         meta = item.row.meta
         result = results[position]
