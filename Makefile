@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ogi check samples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
 
-test: $(STAMP)
+test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m validator.bench
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check validator tests
 	$(BIN)/ruff check validator tests
 
 clean:

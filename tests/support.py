@@ -36,7 +36,11 @@ def run_case(case: dict, default_template: str = "gb2021") -> ReportResult:
     for key, value in (case.get("report") or {}).items():
         setattr(report, key, value)
     for cell, candidates in (case.get("ambiguous") or {}).items():
-        report.cells[cell] = CellValue(CellState.AMBIGUOUS, None, "".join(map(str, candidates)),
-                                       candidates=tuple(float(c) for c in candidates))
+        report.cells[cell] = CellValue(
+            CellState.AMBIGUOUS,
+            None,
+            "".join(map(str, candidates)),
+            candidates=tuple(float(c) for c in candidates),
+        )
     reports.append(report)
     return validate_reports(reports)[-1]

@@ -53,10 +53,17 @@ def findings_rows(ws) -> list[dict]:
         if not isinstance(ws.cell(row=r, column=1).value, int):
             break
         link = ws.cell(row=r, column=5).hyperlink
-        out.append({"severity": ws.cell(row=r, column=2).value, "rule": ws.cell(row=r, column=3).value,
-                    "message": ws.cell(row=r, column=4).value, "cell": ws.cell(row=r, column=5).value,
-                    "where": ws.cell(row=r, column=6).value, "suggestion": ws.cell(row=r, column=7).value,
-                    "link": link.location if link is not None else None})
+        out.append(
+            {
+                "severity": ws.cell(row=r, column=2).value,
+                "rule": ws.cell(row=r, column=3).value,
+                "message": ws.cell(row=r, column=4).value,
+                "cell": ws.cell(row=r, column=5).value,
+                "where": ws.cell(row=r, column=6).value,
+                "suggestion": ws.cell(row=r, column=7).value,
+                "link": link.location if link is not None else None,
+            }
+        )
     return out
 
 
@@ -122,11 +129,14 @@ def test_inconsistent_workbook_marked_with_comments_and_links(tmp_path, year, te
     assert outcome.report is not None
     again = validate_reports([outcome.report])[0]
     assert sorted((f.rule, f.cells) for f in again.findings) == sorted(
-        (f.rule, f.cells) for f in validate_reports([read_one(source).report])[0].findings)
+        (f.rule, f.cells) for f in validate_reports([read_one(source).report])[0].findings
+    )
 
 
 def test_warnings_are_amber_and_existing_output_is_kept_without_force(tmp_path):
-    source, where, _ = filled(tmp_path, 2025, "gb2021", {"t2.licensing.decisions": None})  # blank → M-09 warning
+    source, where, _ = filled(
+        tmp_path, 2025, "gb2021", {"t2.licensing.decisions": None}
+    )  # blank → M-09 warning
     out = tmp_path / "out.xlsx"
     out.write_bytes(b"old")
     result = run("check", source, "--annotate", out)

@@ -202,8 +202,12 @@ def test_ctrl_c_on_the_command_line(corpus, tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "OGI_BATCH_SLOW": "0.5"}
     command = "from validator.cli import main; main()"
-    proc = subprocess.Popen([sys.executable, "-c", command, "batch", str(corpus), "--out", str(out), "--jobs", "2"],
-                            env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", command, "batch", str(corpus), "--out", str(out), "--jobs", "2"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     deadline = time.time() + 30
     while time.time() < deadline and not list((out / ".ogi-cache").rglob("*.pkl")):
         time.sleep(0.05)
@@ -220,7 +224,9 @@ def test_cli_summary_and_exit_code(corpus, tmp_path):
     result = runner.invoke(main, ["batch", str(corpus), "--out", str(tmp_path / "o"), "--jobs", "1"])
     assert result.exit_code == 2, result.output  # the broken file
     assert "共 9 份报告" in result.output
-    quiet = runner.invoke(main, ["batch", str(corpus), "--out", str(tmp_path / "o"), "-j", "1", "-q", "--resume"])
+    quiet = runner.invoke(
+        main, ["batch", str(corpus), "--out", str(tmp_path / "o"), "-j", "1", "-q", "--resume"]
+    )
     assert quiet.exit_code == 2 and quiet.output == ""
 
 
@@ -257,8 +263,9 @@ def test_unsafe_zip_members_are_refused_not_dropped(tmp_path):
         z.write(inner, "nested/inner.zip")
     (tmp_path / "corrupt.zip").write_bytes(b"PK\x03\x04garbage")
     collected = collect([archive, tmp_path / "corrupt.zip"], tmp_path / "work")
-    by_name = {f.display.split("!/", 1)[1] if "!/" in f.display else Path(f.display).name: f
-               for f in collected.files}
+    by_name = {
+        f.display.split("!/", 1)[1] if "!/" in f.display else Path(f.display).name: f for f in collected.files
+    }
     assert by_name["../escape.txt"].error and by_name["/abs.txt"].error
     assert "压缩" in by_name["bomb.txt"].error
     assert by_name["ok/2023_示例.txt"].error is None and by_name["ok/2023_示例.txt"].path.is_file()
@@ -284,7 +291,10 @@ def test_gbk_member_names(tmp_path):
 
 def test_agency_and_year_fall_back_to_the_file_name():
     assert from_file_name("reports/2021_平潭综合实验区公安局.txt") == ("平潭综合实验区公安局", 2021)
-    assert from_file_name("x.zip!/a/示例市财政局2022年度政府信息公开工作年度报告.docx") == ("示例市财政局", 2022)
+    assert from_file_name("x.zip!/a/示例市财政局2022年度政府信息公开工作年度报告.docx") == (
+        "示例市财政局",
+        2022,
+    )
     assert from_file_name("2019_fujian-pingtan_ptzhsyq.txt") == (None, 2019)
 
 
@@ -325,7 +335,9 @@ def test_annotate_writes_a_marked_workbook_per_report_with_findings(corpus, tmp_
     result = CliRunner().invoke(main, ["batch", str(corpus), "--out", str(out), "-j", "1", "--annotate"])
     assert result.exit_code == 2, result.output
     annotated = sorted((out / "annotated").glob("*.校验.xlsx"))
-    with_findings = [r for r in _reports(out) if int(r["错误数"] or 0) + int(r["警告数"] or 0) + int(r["提示数"] or 0)]
+    with_findings = [
+        r for r in _reports(out) if int(r["错误数"] or 0) + int(r["警告数"] or 0) + int(r["提示数"] or 0)
+    ]
     assert annotated and len(annotated) == len(with_findings), result.output
     assert f"已写入标注工作簿 {len(annotated)} 份" in result.output
     wb = openpyxl.load_workbook(annotated[0])

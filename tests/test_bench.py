@@ -6,12 +6,25 @@ from validator import bench
 
 
 def test_bench_prints_the_figures(capsys, tmp_path):
-    assert bench.main(["--n", "16", "--jobs", "2", "--validate-n", "300", "--single", "5",
-                       "--keep", str(tmp_path)]) == 0
+    assert (
+        bench.main(
+            ["--n", "16", "--jobs", "2", "--validate-n", "300", "--single", "5", "--keep", str(tmp_path)]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
-    for text in ("generated 16 reports", "end to end: 16 reports", "reports/s", "reading", "validation",
-                 "peak RSS", "injected errors found: 1/1", "one at a time", "validation of 300 read reports",
-                 "×"):
+    for text in (
+        "generated 16 reports",
+        "end to end: 16 reports",
+        "reports/s",
+        "reading",
+        "validation",
+        "peak RSS",
+        "injected errors found: 1/1",
+        "one at a time",
+        "validation of 300 read reports",
+        "×",
+    ):
         assert text in out, text
     assert "clean reports with a warning or error: 0" in out
 

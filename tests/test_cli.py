@@ -53,7 +53,8 @@ def test_bad_files_exit_2_with_one_line_each_and_the_batch_goes_on(tmp_path):
     (tmp_path / "notes.txt").write_text("会议纪要\n今天讨论了三件事。\n", encoding="utf-8")
     (tmp_path / "list.txt").write_text(  # prose that quotes labels of the form is not a report either
         "file\tnotes\n2020.txt\t三 sub-rows sum 26 vs （七）总计 20; 本年新收 一 1 + 二 0; 第二十条（六） -185\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     good = tmp_path / "good.txt"
     good.write_bytes(SAMPLE.read_bytes())
     result = run("check", tmp_path)
@@ -98,10 +99,14 @@ def test_rules_list_and_explain():
 
 
 def test_select_and_ignore():
-    result = run("check", "--format", "json", "--select", "T4", SAMPLES / "2024_示例市交通运输局_勾稽错误.txt")
+    result = run(
+        "check", "--format", "json", "--select", "T4", SAMPLES / "2024_示例市交通运输局_勾稽错误.txt"
+    )
     rules = {f["rule"] for f in json.loads(result.output)["reports"][0]["findings"]}
     assert rules == {"T4-01"}
-    result = run("check", "--format", "json", "--ignore", "T,M", SAMPLES / "2024_示例市交通运输局_勾稽错误.txt")
+    result = run(
+        "check", "--format", "json", "--ignore", "T,M", SAMPLES / "2024_示例市交通运输局_勾稽错误.txt"
+    )
     rules = {f["rule"] for f in json.loads(result.output)["reports"][0]["findings"]}
     assert not any(r.startswith(("T", "M")) for r in rules)
 

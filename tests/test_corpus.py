@@ -63,8 +63,10 @@ def test_cell_accuracy_at_least_99_5_percent(corpus):
             else:
                 wrong.append(f"{truth['file']} {cell_id}: read {cell.value:g}, truth {expected}")
     accuracy = correct / read
-    print(f"\ncorpus: {total} cells, {read} read, accuracy {accuracy:.4%}, "
-          f"not assessable {doubtful / total:.2%}")
+    print(
+        f"\ncorpus: {total} cells, {read} read, accuracy {accuracy:.4%}, "
+        f"not assessable {doubtful / total:.2%}"
+    )
     assert accuracy >= 0.995, "\n".join(wrong[:40])
 
 
@@ -94,7 +96,9 @@ EXPECTED_ERRORS = {
 def test_real_inconsistencies_found_and_nothing_else_at_error(corpus):
     truths, outcomes = corpus
     results = validate_reports([o.report for o in outcomes])
-    errors = {t["file"]: {f.rule for f in r.findings if f.severity == "error"} for t, r in zip(truths, results)}
+    errors = {
+        t["file"]: {f.rule for f in r.findings if f.severity == "error"} for t, r in zip(truths, results)
+    }
     for name, rules in EXPECTED_ERRORS.items():
         assert rules <= errors[name], (name, errors[name])
     unexpected = {name: rules ^ EXPECTED_ERRORS.get(name, set()) for name, rules in errors.items()}

@@ -27,9 +27,15 @@ def test_2019_is_not_assessable_for_the_carry_over_chain():
 
 
 def test_2021_after_2020_template_change():
-    case = {"year": 2021, "previous": {"template": "gb2019", "year": 2020,
-                                       "cells": {"t3.carried_out.np": 2, "t3.carried_out.tot": 2}},
-            "cells": {"t3.carried_in.np": 2, "t3.carried_in.tot": 2}}
+    case = {
+        "year": 2021,
+        "previous": {
+            "template": "gb2019",
+            "year": 2020,
+            "cells": {"t3.carried_out.np": 2, "t3.carried_out.tot": 2},
+        },
+        "cells": {"t3.carried_in.np": 2, "t3.carried_in.tot": 2},
+    }
     result = run_case(case)
     assert _reasons(result, "T2-03") == {"上一年度使用不同的表格格式"}
     assert not _reasons(result, "X-01") and not _reasons(result, "X-02"), "X-01 compares across the change"
@@ -61,7 +67,9 @@ def test_every_consecutive_pair_and_every_column():
         if year == 2019:
             assert not x01 and not x02
         else:
-            assert x01 == {f"t3.carried_in.{c}" for c in ("np", "le_com", "le_res", "le_npo", "le_law", "le_oth")}
+            assert x01 == {
+                f"t3.carried_in.{c}" for c in ("np", "le_com", "le_res", "le_npo", "le_law", "le_oth")
+            }
             assert len(x02) == 1
 
 
@@ -79,7 +87,11 @@ def test_duplicate_previous_year_names_the_file_used():
 
 def test_agency_key_folds_variants():
     assert agency_key("平潭综合实验区") == agency_key(" 平潭综合实验区 ")
-    assert agency_key("示例市（高新区）管委会") == agency_key("示例市(高新区)管委会") == agency_key("示例市（高新区）管委会")
+    assert (
+        agency_key("示例市（高新区）管委会")
+        == agency_key("示例市(高新区)管委会")
+        == agency_key("示例市（高新区）管委会")
+    )
     assert agency_key("示例县人民政府办公室") == agency_key("示例县政府办公室")
     assert agency_key("ＡＢＣ市") == agency_key("abc市")
     assert agency_key("示例县人民政府") != agency_key("示例县政府办公室")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, SHARED, require_shared
+
 from validator.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,10 +29,14 @@ def _run(args: list[str]) -> str:
 
 
 def _outputs(name: str, folder: Path) -> dict[str, str]:
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".html", ".pdf", ".docx", ".xlsx"})
+    files = sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".html", ".pdf", ".docx", ".xlsx"}
+    )
     outputs = {f"check_{name}.json": _run(["check", "--format", "json", str(folder)])}
     extracted = {p.name: json.loads(_run(["extract", "--format", "json", str(p)])) for p in files}
-    outputs[f"extract_{name}.json"] = json.dumps(extracted, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    outputs[f"extract_{name}.json"] = (
+        json.dumps(extracted, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    )
     return outputs
 
 

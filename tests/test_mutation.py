@@ -25,15 +25,20 @@ def test_every_table3_and_table4_change_is_an_error_naming_the_cell():
         mutants.append(mutant)
     # all mutants in one vectorised pass, as a batch would
     results = validate_reports(mutants)
-    missed = [cell_id for cell_id, result in zip(cells, results)
-              if not any(f.severity == "error" and cell_id in f.cells for f in result.findings)]
+    missed = [
+        cell_id
+        for cell_id, result in zip(cells, results)
+        if not any(f.severity == "error" and cell_id in f.cells for f in result.findings)
+    ]
     assert missed == []
     # 表三 has enough identities to point at the changed cell and its original value;
     # 表四 has one per group, so any of the five cells could be the wrong one: no single guess.
     for cell_id, result in zip(cells, results):
         suggestions = [f.suggestion for f in result.findings if f.suggestion]
         if cell_id.startswith("t3."):
-            assert suggestions and all(s == {cell_id: base.cells[cell_id].value} for s in suggestions), cell_id
+            assert suggestions and all(s == {cell_id: base.cells[cell_id].value} for s in suggestions), (
+                cell_id
+            )
         else:
             assert suggestions == [], cell_id
             assert any("可能出错的单元格" in f.message_zh for f in result.findings), cell_id

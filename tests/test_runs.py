@@ -113,7 +113,11 @@ def test_signed_run_with_several_readings():
     ids = ("t2.punishment.prev_items", "t2.punishment.delta", "t2.punishment.decisions")
     # 2020 ptzhsyq 行政处罚 "2648-18538": the minus starts 本年增/减, so 上一年项目数量 is 2648
     assert split_candidates("2648-18538", kinds) == [
-        (2648, -1, 8538), (2648, -18, 538), (2648, -185, 38), (2648, -1853, 8)]
+        (2648, -1, 8538),
+        (2648, -18, 538),
+        (2648, -185, 38),
+        (2648, -1853, 8),
+    ]
     res = resolve([RunSpec(ids, "2648-18538", kinds)], [])
     assert res[ids[0]] == Resolution(2648, (), "unique")
     assert res[ids[1]] == Resolution(None, (-1853, -185, -18, -1), "ambiguous")
@@ -331,16 +335,46 @@ def table3_relations(rows: list[str]) -> list[Relation]:
     results = [r for r in rows if r.startswith("res.") and r != "res.total"]
     rels += column_sum("res.total", results)
     for c in COLS:
-        rels.append(Relation({f"t3.new.{c}": 1, f"t3.carried_in.{c}": 1,
-                              f"t3.res.total.{c}": -1, f"t3.carried_out.{c}": -1}))
+        rels.append(
+            Relation(
+                {
+                    f"t3.new.{c}": 1,
+                    f"t3.carried_in.{c}": 1,
+                    f"t3.res.total.{c}": -1,
+                    f"t3.carried_out.{c}": -1,
+                }
+            )
+        )
     return rels
 
 
 # the table-3 runs of 2021_fujian-pingtan_ptzhsyq.txt, in row order, as they stand in the file
 PINGTAN_2021 = [
-    "640020470", "0000000", "270020130", "500000 5", "0000000", "0000000", "0000000", "0000000", "1000001",
-    "0000000", "6000006", "1000001", "220000325", "0000000", "0000000", "0000000", "0000000", "0000000",
-    "0000000", "0000000", "0000000", "0000000", "1000001", "630020469", "1000001",
+    "640020470",
+    "0000000",
+    "270020130",
+    "500000 5",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "1000001",
+    "0000000",
+    "6000006",
+    "1000001",
+    "220000325",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "0000000",
+    "1000001",
+    "630020469",
+    "1000001",
 ]
 
 
@@ -366,7 +400,7 @@ def test_pingtan_2021_runs_are_in_the_file():
     if not path.is_file():
         pytest.skip("../shared/corpus is not present")
     text = path.read_text(encoding="utf-8")
-    runs = cut_rows(text[text.index("三、收到和处理"):text.index("四、政府信息公开行政复议")], GB2021_ROWS)
+    runs = cut_rows(text[text.index("三、收到和处理") : text.index("四、政府信息公开行政复议")], GB2021_ROWS)
     assert [runs[r] for r, _ in GB2021_ROWS] == PINGTAN_2021
 
 
@@ -390,8 +424,12 @@ def _random_table(rng: random.Random, busy: float) -> dict[str, list[int]]:
     results = [r for r in rows if r.startswith("res.") and r != "res.total"]
     v: dict[str, list[int]] = {}
     for r in results:
-        parts = [rng.choice([rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 999)])
-                 if rng.random() < busy else 0 for _ in range(6)]
+        parts = [
+            rng.choice([rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 999)])
+            if rng.random() < busy
+            else 0
+            for _ in range(6)
+        ]
         v[r] = parts + [sum(parts)]
     total = [sum(v[r][j] for r in results) for j in range(7)]
     v["res.total"] = total
@@ -448,7 +486,7 @@ _RUN_CHARS = re.compile(r"[\s\d０-９.+\-,元万减增]*")
 def _label_pattern(label: str) -> re.Pattern:
     parts = []
     for ch in label:
-        if ch in "“”\"":
+        if ch in '“”"':
             parts.append('[“”"]?')
         elif ch in "（(":
             parts.append("[（(]")
@@ -479,24 +517,35 @@ def cut_rows(segment: str, labels: list[tuple[str, str]]) -> dict[str, str]:
 
 
 T2_ROWS = {
-    "gb2019": [("regulations", "规章", ("count",) * 3, ("new_made", "new_published", "total_published")),
-               ("normative_docs", "规范性文件", ("count",) * 3, ("new_made", "new_published", "total_published")),
-               ("licensing", "行政许可", ("count", "signed", "count"), ("prev_items", "delta", "decisions")),
-               ("other_mgmt_services", "其他对外管理服务事项", ("count", "signed", "count"),
-                ("prev_items", "delta", "decisions")),
-               ("punishment", "行政处罚", ("count", "signed", "count"), ("prev_items", "delta", "decisions")),
-               ("coercion", "行政强制", ("count", "signed", "count"), ("prev_items", "delta", "decisions")),
-               ("admin_fees", "行政事业性收费", ("count", "signed"), ("prev_items", "delta")),
-               ("procurement", "政府集中采购", ("count", "amount"), ("items", "amount"))],
-    "gb2021": [("regulations", "规章", ("count",) * 3, ("made", "repealed", "valid")),
-               ("normative_docs", "规范性文件", ("count",) * 3, ("made", "repealed", "valid")),
-               ("licensing", "行政许可", ("count",), ("decisions",)),
-               ("punishment", "行政处罚", ("count",), ("decisions",)),
-               ("coercion", "行政强制", ("count",), ("decisions",)),
-               ("admin_fees", "行政事业性收费", ("amount",), ("amount_wan",))],
+    "gb2019": [
+        ("regulations", "规章", ("count",) * 3, ("new_made", "new_published", "total_published")),
+        ("normative_docs", "规范性文件", ("count",) * 3, ("new_made", "new_published", "total_published")),
+        ("licensing", "行政许可", ("count", "signed", "count"), ("prev_items", "delta", "decisions")),
+        (
+            "other_mgmt_services",
+            "其他对外管理服务事项",
+            ("count", "signed", "count"),
+            ("prev_items", "delta", "decisions"),
+        ),
+        ("punishment", "行政处罚", ("count", "signed", "count"), ("prev_items", "delta", "decisions")),
+        ("coercion", "行政强制", ("count", "signed", "count"), ("prev_items", "delta", "decisions")),
+        ("admin_fees", "行政事业性收费", ("count", "signed"), ("prev_items", "delta")),
+        ("procurement", "政府集中采购", ("count", "amount"), ("items", "amount")),
+    ],
+    "gb2021": [
+        ("regulations", "规章", ("count",) * 3, ("made", "repealed", "valid")),
+        ("normative_docs", "规范性文件", ("count",) * 3, ("made", "repealed", "valid")),
+        ("licensing", "行政许可", ("count",), ("decisions",)),
+        ("punishment", "行政处罚", ("count",), ("decisions",)),
+        ("coercion", "行政强制", ("count",), ("decisions",)),
+        ("admin_fees", "行政事业性收费", ("amount",), ("amount_wan",)),
+    ],
 }
-T4_IDS = tuple(f"t4.{g}.{c}" for g in ("review", "suit_direct", "suit_after_review")
-               for c in ("upheld", "corrected", "other", "pending", "total"))
+T4_IDS = tuple(
+    f"t4.{g}.{c}"
+    for g in ("review", "suit_direct", "suit_after_review")
+    for c in ("upheld", "corrected", "other", "pending", "total")
+)
 
 
 def corpus_case(name: str) -> tuple[list[RunSpec], list[Relation], dict]:
@@ -507,7 +556,7 @@ def corpus_case(name: str) -> tuple[list[RunSpec], list[Relation], dict]:
     template = truth["template"]
     runs: list[RunSpec] = []
     # 表二
-    t2 = text[text.index("二、主动公开"):text.index("三、收到和处理")]
+    t2 = text[text.index("二、主动公开") : text.index("三、收到和处理")]
     rows2 = T2_ROWS[template]
     cut2 = cut_rows(t2, [(row, label) for row, label, _, _ in rows2])
     for row, _, kinds, cols in rows2:
@@ -521,13 +570,16 @@ def corpus_case(name: str) -> tuple[list[RunSpec], list[Relation], dict]:
     rows3 = [r for r, _ in labels3]
     runs += [RunSpec(row_ids(r), cut3[r], C7) for r in rows3 if r in cut3]
     # 表四: the run after the last header label
-    t4 = text[end3:text.index("五、", end3)]
-    tail = t4[t4.rindex("总计") + 2:]
+    t4 = text[end3 : text.index("五、", end3)]
+    tail = t4[t4.rindex("总计") + 2 :]
     runs.append(RunSpec(T4_IDS, _RUN_CHARS.match(tail).group().strip(), ("count",) * 15))
     rels = table3_relations(rows3)
-    rels += [Relation({f"t4.{g}.total": 1, **{f"t4.{g}.{c}": -1
-                                              for c in ("upheld", "corrected", "other", "pending")}})
-             for g in ("review", "suit_direct", "suit_after_review")]
+    rels += [
+        Relation(
+            {f"t4.{g}.total": 1, **{f"t4.{g}.{c}": -1 for c in ("upheld", "corrected", "other", "pending")}}
+        )
+        for g in ("review", "suit_direct", "suit_after_review")
+    ]
     return runs, rels, truth
 
 

@@ -17,9 +17,12 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "2019_hangzhou_xia
 # Every cell of the gb2019 form is 0 in the sample except these (read off the source by hand).
 NON_ZERO = {
     "t2.normative_docs.total_published": 2,
-    "t3.new.np": 1, "t3.new.tot": 1,
-    "t3.res.unable.not_held.np": 1, "t3.res.unable.not_held.tot": 1,
-    "t3.res.total.np": 1, "t3.res.total.tot": 1,
+    "t3.new.np": 1,
+    "t3.new.tot": 1,
+    "t3.res.unable.not_held.np": 1,
+    "t3.res.unable.not_held.tot": 1,
+    "t3.res.total.np": 1,
+    "t3.res.total.tot": 1,
 }
 
 

@@ -35,8 +35,9 @@ YEARS = [(2020, "gb2019"), (2025, "gb2021")]
 
 def make_template(tmp_path: Path, year: int, *extra: str) -> Path:
     out = tmp_path / f"年报表格{year}.xlsx"
-    result = CliRunner().invoke(main, ["template", "--year", str(year), "--agency", "示例市示例局", "-o", str(out),
-                                       *extra])
+    result = CliRunner().invoke(
+        main, ["template", "--year", str(year), "--agency", "示例市示例局", "-o", str(out), *extra]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -95,8 +96,13 @@ def test_template_command_refuses_to_overwrite_and_unknown_years(tmp_path):
 @pytest.mark.parametrize("year,template_id", YEARS)
 def test_labels_come_from_the_catalogue(year, template_id):
     wb, _ = build_workbook(year)
-    texts = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and not c.value.startswith("=")}
+    texts = {
+        str(c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and not c.value.startswith("=")
+    }
     template = load_catalogue().templates[template_id]
     for table in template.tables:
         for block in table.blocks:
@@ -129,15 +135,24 @@ def test_inputs_unlocked_labels_locked_and_validated(year, template_id):
         assert cell.protection.locked is False, cell_id
         dv = validations[(sheet, ref)]
         kind = template.cells[cell_id].kind
-        expected = {"count": ("whole", "greaterThanOrEqual"), "amount": ("decimal", "greaterThanOrEqual"),
-                    "signed": ("whole", "between")}[kind]
+        expected = {
+            "count": ("whole", "greaterThanOrEqual"),
+            "amount": ("decimal", "greaterThanOrEqual"),
+            "signed": ("whole", "between"),
+        }[kind]
         assert (dv.type, dv.operator) == expected, cell_id
         assert dv.showInputMessage and dv.showErrorMessage and dv.prompt
         assert template.cells[cell_id].label_zh in dv.prompt
         # Excel's own limits: a longer text makes Excel "repair" the file on opening
         assert len(dv.promptTitle) <= 32 and len(dv.prompt) <= 255 and len(dv.error) <= 225
-    labels = [c for ws in wb.worksheets if ws.title != CELLS_SHEET for row in ws.iter_rows() for c in row
-              if isinstance(c.value, str) and c.coordinate != "A1"]
+    labels = [
+        c
+        for ws in wb.worksheets
+        if ws.title != CELLS_SHEET
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.coordinate != "A1"
+    ]
     assert labels and all(c.protection.locked for c in labels)
     assert wb["表二"]["A1"].protection.locked is False  # the title: staff add their agency's name
 
@@ -182,8 +197,13 @@ def test_checks_mirror_the_rules(year, template_id):
     over exactly the relation's cells."""
     wb, layout = build_workbook(year)
     template = load_catalogue().templates[template_id]
-    relations = [cr for cr in build_ruleset().relations if cr.template == template_id and not cr.rule.cross_year
-                 and not any(c.startswith("n.") for c in cr.coeffs)]
+    relations = [
+        cr
+        for cr in build_ruleset().relations
+        if cr.template == template_id
+        and not cr.rule.cross_year
+        and not any(c.startswith("n.") for c in cr.coeffs)
+    ]
     ws = wb[CHECKS_SHEET]
     assert len(layout.checks) == len(relations)
     rules = {cr.rule.id for cr in relations}
@@ -247,7 +267,7 @@ def test_staff_variants_read_back(tmp_path, year, template_id):
     wb[sheet][ref] = f"=SUM(D{row}:I{row})"
     sheet, ref = where["t4.review.total"]
     col = ref.rstrip("0123456789")
-    row = int(ref[len(col):])
+    row = int(ref[len(col) :])
     wb[sheet][ref] = f"=A{row}+B{row}+C{row}+D{row}"
     wb["表三"]["K1"] = "（单位：件）"
     wb.save(path)
@@ -269,23 +289,34 @@ def test_sample_figures_typed_into_a_template_give_the_same_findings(tmp_path, s
     save_workbook(wb, path)
     typed = {}
     for cell_id, cell in original.cells.items():
-        if cell_id in template.cells and not template.cells[cell_id].aggregate and not template.cells[cell_id].narrative:
+        if (
+            cell_id in template.cells
+            and not template.cells[cell_id].aggregate
+            and not template.cells[cell_id].narrative
+        ):
             if cell.state == CellState.NUMBER:
                 typed[cell_id] = int(cell.value) if cell.value.is_integer() else cell.value
             elif cell.state in (CellState.TEXT, CellState.NA_MARKER):
                 typed[cell_id] = cell.raw
     type_in(path, typed)
     report = read_report(path)
-    assert (report.template, report.year, report.agency) == (original.template, original.year, original.agency)
+    assert (report.template, report.year, report.agency) == (
+        original.template,
+        original.year,
+        original.agency,
+    )
     got = validate_reports([report])[0]
 
     def key(f):
         return (f.rule, f.kind, f.severity, f.cells, f.message_zh, f.difference, f.suggestion)
 
-    assert sorted(map(key, (f for f in got.findings if f.rule != "M-01"))) == \
-        sorted(map(key, (f for f in expected.findings if f.rule != "M-01")))
+    assert sorted(map(key, (f for f in got.findings if f.rule != "M-01"))) == sorted(
+        map(key, (f for f in expected.findings if f.rule != "M-01"))
+    )
     assert [f for f in got.findings if f.rule == "M-01"] == []
-    assert [(n.rule, n.cells) for n in got.not_assessable] == [(n.rule, n.cells) for n in expected.not_assessable]
+    assert [(n.rule, n.cells) for n in got.not_assessable] == [
+        (n.rule, n.cells) for n in expected.not_assessable
+    ]
 
 
 def test_hangzhou_sample_reads_cell_for_cell(tmp_path):
@@ -314,8 +345,16 @@ def _check_rows(wb, layout_checks, **where) -> list[dict]:
     for check in layout_checks:
         if all(check.get(k) == v or check["bindings"].get(k) == v for k, v in where.items()):
             row = check["row"]
-            out.append({"rule": check["rule"], "lhs": ws[f"D{row}"].value, "rhs": ws[f"E{row}"].value,
-                        "diff": ws[f"F{row}"].value, "result": ws[f"G{row}"].value, "bad": ws[f"H{row}"].value})
+            out.append(
+                {
+                    "rule": check["rule"],
+                    "lhs": ws[f"D{row}"].value,
+                    "rhs": ws[f"E{row}"].value,
+                    "diff": ws[f"F{row}"].value,
+                    "result": ws[f"G{row}"].value,
+                    "bad": ws[f"H{row}"].value,
+                }
+            )
     return out
 
 
@@ -339,8 +378,12 @@ def test_libreoffice_shows_ticks_and_differences(tmp_path, year, template_id):
     assert results == ["✓"] * len(layout.checks)
     assert str(checks["A3"].value).startswith("✓")
     for title in ("表二", "表三", "表四"):
-        statuses = [c.value for row in computed[title].iter_rows(max_row=8) for c in row
-                    if isinstance(c.value, str) and "本表" in c.value]
+        statuses = [
+            c.value
+            for row in computed[title].iter_rows(max_row=8)
+            for c in row
+            if isinstance(c.value, str) and "本表" in c.value
+        ]
         assert statuses and statuses[0].startswith("✓"), (title, statuses)
 
     computed = recalculate(bad, tmp_path / "lo-bad")
@@ -359,8 +402,12 @@ def test_libreoffice_shows_ticks_and_differences(tmp_path, year, template_id):
     assert t302["lhs"] == values["t3.res.total.np"] and t302["rhs"] == values["t3.res.total.np"] + 2
     assert t302["diff"] == -2 and t302["bad"] == 1
     assert str(computed[CHECKS_SHEET]["A3"].value).startswith("✗ 错误 3 项")
-    status = next(c.value for row in computed["表三"].iter_rows(max_row=4) for c in row
-                  if isinstance(c.value, str) and "本表" in c.value)
+    status = next(
+        c.value
+        for row in computed["表三"].iter_rows(max_row=4)
+        for c in row
+        if isinstance(c.value, str) and "本表" in c.value
+    )
     assert status.startswith("✗ 本表有 2 项")
     # what LibreOffice saved (cached values included) still reads back exactly
     _assert_reads(tmp_path / "lo-bad" / "bad.xlsx", wrong)
@@ -371,11 +418,22 @@ def test_libreoffice_counts_blanks_as_zero_and_signed_cells(tmp_path):
     wb, layout = build_workbook(2020)
     path = tmp_path / "blank.xlsx"
     save_workbook(wb, path)
-    type_in(path, {"t3.new.np": 3, "t3.res.granted.np": 2, "t3.res.total.np": 2, "t3.carried_out.np": 1,
-                   "t2.licensing.prev_items": 2, "t2.licensing.delta": -5})
+    type_in(
+        path,
+        {
+            "t3.new.np": 3,
+            "t3.res.granted.np": 2,
+            "t3.res.total.np": 2,
+            "t3.carried_out.np": 1,
+            "t2.licensing.prev_items": 2,
+            "t2.licensing.delta": -5,
+        },
+    )
     computed = recalculate(path, tmp_path / "lo")
-    rows = {(c["rule"], tuple(c["bindings"].values())): computed[CHECKS_SHEET][f"G{c['row']}"].value
-            for c in layout.checks}
+    rows = {
+        (c["rule"], tuple(c["bindings"].values())): computed[CHECKS_SHEET][f"G{c['row']}"].value
+        for c in layout.checks
+    }
     assert rows[("T3-01", ("np",))] == "✓"  # 3 + blank = 2 + 1
     assert rows[("T3-03", ("new",))] == "✗ 相差 3"  # the 总计 column left blank
     assert rows[("T2-09", ("licensing",))] == "✗ 相差 3"  # 2 + (−5) < 0

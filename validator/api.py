@@ -14,8 +14,21 @@ from validator.frame import ReportFrame, ReportRow, build_frame, to_row
 from validator.locate import locate
 from validator.model import CellState, ReadError, Report
 
-REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm", ".shtml", ".docx", ".doc", ".wps", ".xlsx", ".xls",
-                   ".et", ".pdf", ".xlsm"}
+REPORT_SUFFIXES = {
+    ".txt",
+    ".text",
+    ".html",
+    ".htm",
+    ".shtml",
+    ".docx",
+    ".doc",
+    ".wps",
+    ".xlsx",
+    ".xls",
+    ".et",
+    ".pdf",
+    ".xlsm",
+}
 
 
 @dataclass
@@ -41,8 +54,10 @@ def read_report(path: str | Path) -> Report:
     report = locate(document)
     report.source = str(path)
     if not looks_like_report(report):
-        raise ReadError(f"{path.name}: 不是政府信息公开工作年度报告（没有找到表格和规定的部分标题） "
-                        "(not an annual report: none of its tables or sections found)")
+        raise ReadError(
+            f"{path.name}: 不是政府信息公开工作年度报告（没有找到表格和规定的部分标题） "
+            "(not an annual report: none of its tables or sections found)"
+        )
     return report
 
 
@@ -56,8 +71,9 @@ def looks_like_report(report: Report) -> bool:
         return True
     official = sum(1 for s in report.sections if s.section_id)
     figures = (CellState.NUMBER, CellState.BLANK, CellState.NA_MARKER, CellState.AMBIGUOUS)
-    present = sum(1 for cell_id, cell in report.cells.items()
-                  if cell.state in figures and not cell_id.startswith("n."))
+    present = sum(
+        1 for cell_id, cell in report.cells.items() if cell.state in figures and not cell_id.startswith("n.")
+    )
     return official >= 2 or present >= MIN_FIGURES
 
 
@@ -109,8 +125,15 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
-                              and not p.name.startswith((".", "~$"))))
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in REPORT_SUFFIXES
+                    and not p.name.startswith((".", "~$"))
+                )
+            )
         else:
             out.append(path)
     return list(dict.fromkeys(out))

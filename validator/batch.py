@@ -49,7 +49,9 @@ MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024
 MAX_ZIP_DEPTH = 3
 _CHUNK = 1024 * 1024
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-_NAME_NOISE = re.compile(r"20\d{2}\s*年?度?|政府信息公开工作的?年度报告|政府信息公开年报|年度报告|[（(]?全文[)）]?")
+_NAME_NOISE = re.compile(
+    r"20\d{2}\s*年?度?|政府信息公开工作的?年度报告|政府信息公开年报|年度报告|[（(]?全文[)）]?"
+)
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -130,13 +132,19 @@ def _expand_zip(path: Path, display: str, workdir: Path, out: Collected, depth: 
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        out.files.append(InputFile(display, error=f"{Path(display).name}: 压缩包无法打开 (cannot open zip: {exc})"))
+        out.files.append(
+            InputFile(display, error=f"{Path(display).name}: 压缩包无法打开 (cannot open zip: {exc})")
+        )
         return
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > MAX_ARCHIVE_MEMBERS:
-            out.files.append(InputFile(display, error=f"{Path(display).name}: 压缩包文件数过多（{len(infos)}） "
-                                                      "(too many members)"))
+            out.files.append(
+                InputFile(
+                    display,
+                    error=f"{Path(display).name}: 压缩包文件数过多（{len(infos)}） (too many members)",
+                )
+            )
             return
         target = Path(tempfile.mkdtemp(prefix="zip-", dir=workdir))
         total = 0
@@ -177,8 +185,17 @@ def _expand_zip(path: Path, display: str, workdir: Path, out: Collected, depth: 
             dest = target / f"{number:06d}{suffix}"
             try:
                 digest, size = _extract(archive, info, dest, min(info.file_size, MAX_MEMBER_BYTES))
-            except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, NotImplementedError) as exc:
-                out.files.append(InputFile(member_display, error=f"{short}: 压缩包内文件无法解压 (cannot extract: {exc})"))
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                zlib.error,
+                EOFError,
+                NotImplementedError,
+            ) as exc:
+                out.files.append(
+                    InputFile(member_display, error=f"{short}: 压缩包内文件无法解压 (cannot extract: {exc})")
+                )
                 continue
             total += size
             if nested:
@@ -231,8 +248,15 @@ def tool_fingerprint() -> str:
     """Version plus a hash of everything that decides what a file reads as (readers, locator, forms)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    sources = sorted([*root.glob("readers/*.py"), *(root / n for n in ("locate.py", "frame.py", "model.py",
-                      "catalogue.py", "api.py", "textsim.py"))])
+    sources = sorted(
+        [
+            *root.glob("readers/*.py"),
+            *(
+                root / n
+                for n in ("locate.py", "frame.py", "model.py", "catalogue.py", "api.py", "textsim.py")
+            ),
+        ]
+    )
     from validator.catalogue import RULES_DIR
 
     sources += sorted((RULES_DIR / "templates").glob("*.yaml"))
@@ -320,8 +344,14 @@ class ReadItem:
     seconds: float = 0.0
 
 
-def read_all(files: list[InputFile], jobs: int, cache: ResultCache | None, resume: bool,
-             progress: Callable[[int, int], None] | None = None, quiet: bool = False) -> list[ReadItem]:
+def read_all(
+    files: list[InputFile],
+    jobs: int,
+    cache: ResultCache | None,
+    resume: bool,
+    progress: Callable[[int, int], None] | None = None,
+    quiet: bool = False,
+) -> list[ReadItem]:
     """Read every file (cache first when resuming, then a process pool); items in input order."""
     items = [ReadItem(f, error=f.error) for f in files]
     todo: list[int] = []
@@ -388,7 +418,11 @@ def _read_in_pool(items, todo, jobs, cache_file, finished) -> None:
                 try:
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, crash)
-                    result = (None, f"{Path(items[k].input.display).name}: 读取进程异常退出 ({type(exc).__name__})", 0.0)
+                    result = (
+                        None,
+                        f"{Path(items[k].input.display).name}: 读取进程异常退出 ({type(exc).__name__})",
+                        0.0,
+                    )
                 finished(k, result)
                 nxt = next(queue, None)
                 if nxt is not None:
@@ -408,8 +442,16 @@ def _preload() -> None:
     """Import the readers and their libraries once, before forking, so no worker pays for it again."""
     import importlib
 
-    for name in ("validator.readers", "validator.readers.text", "validator.readers.html", "validator.readers.docx",
-                 "validator.readers.xlsx", "validator.textsim", "lxml.etree", "openpyxl"):
+    for name in (
+        "validator.readers",
+        "validator.readers.text",
+        "validator.readers.html",
+        "validator.readers.docx",
+        "validator.readers.xlsx",
+        "validator.textsim",
+        "lxml.etree",
+        "openpyxl",
+    ):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -455,7 +497,11 @@ def load_aliases(path: str | Path | None) -> dict[str, tuple[str, str]]:
             if len(cells) < 2 or cells[0].startswith("#"):
                 continue
             variant, canonical = cells[0], cells[1]
-            if (variant, canonical) in {("variant", "canonical"), ("别名", "规范名称"), ("机关名称", "规范名称")}:
+            if (variant, canonical) in {
+                ("variant", "canonical"),
+                ("别名", "规范名称"),
+                ("机关名称", "规范名称"),
+            }:
                 continue
             out[agency_key(variant)] = (agency_key(canonical), canonical)
             out.setdefault(agency_key(canonical), (agency_key(canonical), canonical))
@@ -539,7 +585,9 @@ class BatchRun:
         return Counter(e.status for e in self.entries)
 
 
-def validate_items(items: list[ReadItem], ruleset=None, aliases: dict | None = None) -> tuple[list[Entry], float]:
+def validate_items(
+    items: list[ReadItem], ruleset=None, aliases: dict | None = None
+) -> tuple[list[Entry], float]:
     """All readable rows in one frame and one evaluate() call; an Entry for every item, in input order."""
     from validator.api import validate
     from validator.engine.evaluate import ReportResult
@@ -557,21 +605,50 @@ def validate_items(items: list[ReadItem], ruleset=None, aliases: dict | None = N
         position = by_item.get(k)
         if position is None:  # unreadable: listed under the agency its file name gives, if any
             meta = identity({}, item.input.display, aliases or {})
-            result = ReportResult(k, {"source": item.input.display}, error=item.error or "读取失败 (read failed)")
-            entries.append(Entry(item.input.display, item.input.digest, meta.get("agency") or "",
-                                 meta["agency_name"], meta["agency_key"], meta.get("year"), None, None, result,
-                                 item.cached, item.seconds, meta["agency_from"], meta["year_from"]))
+            result = ReportResult(
+                k, {"source": item.input.display}, error=item.error or "读取失败 (read failed)"
+            )
+            entries.append(
+                Entry(
+                    item.input.display,
+                    item.input.digest,
+                    meta.get("agency") or "",
+                    meta["agency_name"],
+                    meta["agency_key"],
+                    meta.get("year"),
+                    None,
+                    None,
+                    result,
+                    item.cached,
+                    item.seconds,
+                    meta["agency_from"],
+                    meta["year_from"],
+                )
+            )
             continue
         meta = item.row.meta
         result = results[position]
         result.index = k
         prev = int(previous[position])
         year = meta.get("year")
-        entries.append(Entry(
-            item.input.display, item.input.digest, meta.get("agency") or "", meta.get("agency_name") or "",
-            meta.get("agency_key") or "", int(year) if year else None, meta.get("template"), meta.get("format"),
-            result, item.cached, item.seconds, meta.get("agency_from"), meta.get("year_from"),
-            items[readable[prev]].input.display if prev >= 0 else None))
+        entries.append(
+            Entry(
+                item.input.display,
+                item.input.digest,
+                meta.get("agency") or "",
+                meta.get("agency_name") or "",
+                meta.get("agency_key") or "",
+                int(year) if year else None,
+                meta.get("template"),
+                meta.get("format"),
+                result,
+                item.cached,
+                item.seconds,
+                meta.get("agency_from"),
+                meta.get("year_from"),
+                items[readable[prev]].input.display if prev >= 0 else None,
+            )
+        )
     _mark_duplicates(entries)
     _name_agencies(entries)
     return entries, seconds
@@ -650,9 +727,19 @@ def deferred_interrupt():
             raise KeyboardInterrupt
 
 
-def run_batch(paths: list[str | Path], out_dir: str | Path, *, jobs: int | None = None, resume: bool = False,
-              quiet: bool = False, aliases: str | Path | None = None, select=(), ignore=(),
-              progress: Callable[[int, int], None] | None = None, annotate: bool = False) -> BatchRun:
+def run_batch(
+    paths: list[str | Path],
+    out_dir: str | Path,
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    aliases: str | Path | None = None,
+    select=(),
+    ignore=(),
+    progress: Callable[[int, int], None] | None = None,
+    annotate: bool = False,
+) -> BatchRun:
     """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
@@ -673,8 +760,16 @@ def run_batch(paths: list[str | Path], out_dir: str | Path, *, jobs: int | None 
         items = read_all(collected.files, jobs, cache_store, resume, progress, quiet)
         read_seconds = time.perf_counter() - started
         entries, validate_seconds = validate_items(items, ruleset, alias_map)
-        run = BatchRun(entries, ruleset, collected.ignored, read_seconds, validate_seconds, jobs,
-                       sum(1 for i in items if i.cached), alias_hints(entries))
+        run = BatchRun(
+            entries,
+            ruleset,
+            collected.ignored,
+            read_seconds,
+            validate_seconds,
+            jobs,
+            sum(1 for i in items if i.cached),
+            alias_hints(entries),
+        )
         staging = out / STAGING_DIR
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
@@ -698,8 +793,11 @@ def _annotate(items: list[ReadItem], entries: list[Entry], staging: Path, run: B
     other outputs, so an interrupted run never leaves half of them)."""
     from validator.render.xlsx import annotate_many
 
-    work = [(item.input.path, None, entry.result, item.input.display)
-            for item, entry in zip(items, entries) if item.input.path is not None and not entry.error]
+    work = [
+        (item.input.path, None, entry.result, item.input.display)
+        for item, entry in zip(items, entries)
+        if item.input.path is not None and not entry.error
+    ]
     outcomes = annotate_many(work, staging / ANNOTATED_DIR, force=True)
     run.annotated = sum(1 for o in outcomes if o.out is not None)
     run.annotate_errors = [o.error for o in outcomes if o.error]

@@ -12,18 +12,32 @@ from validator.engine.rules import parse_codes
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for summary.xlsx, reports.csv, findings.csv, findings.jsonl and agencies/.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Reader processes (default: all cores).")
-@click.option("--resume", is_flag=True, help="Reuse what earlier runs into DIR read (same file content, same tool).")
-@click.option("--aliases", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV of agency name variant,canonical name, to link one agency's reports across years.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for summary.xlsx, reports.csv, findings.csv, findings.jsonl and agencies/.",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes (default: all cores)."
+)
+@click.option(
+    "--resume", is_flag=True, help="Reuse what earlier runs into DIR read (same file content, same tool)."
+)
+@click.option(
+    "--aliases",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of agency name variant,canonical name, to link one agency's reports across years.",
+)
 @click.option("--select", multiple=True, help="Only these rules (codes or prefixes, e.g. T3,X).")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or prefixes).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
-@click.option("--annotate", is_flag=True,
-              help="Also write DIR/annotated/<file>.校验.xlsx for every report with findings (wrong cells marked).")
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="Also write DIR/annotated/<file>.校验.xlsx for every report with findings (wrong cells marked).",
+)
 def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
@@ -32,11 +46,23 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
     from validator.batch import run_batch
 
     try:
-        run = run_batch(list(paths), out_dir, jobs=jobs, resume=resume, quiet=quiet, aliases=aliases,
-                        select=parse_codes(select), ignore=parse_codes(ignore), annotate=annotate)
+        run = run_batch(
+            list(paths),
+            out_dir,
+            jobs=jobs,
+            resume=resume,
+            quiet=quiet,
+            aliases=aliases,
+            select=parse_codes(select),
+            ignore=parse_codes(ignore),
+            annotate=annotate,
+        )
     except KeyboardInterrupt:
-        click.echo(f"ogi: 已中断；{out_dir} 中已有的结果保持完整，已读取的文件已缓存，加 --resume 可继续 "
-                   "(interrupted; DIR is consistent; rerun with --resume)", err=True)
+        click.echo(
+            f"ogi: 已中断；{out_dir} 中已有的结果保持完整，已读取的文件已缓存，加 --resume 可继续 "
+            "(interrupted; DIR is consistent; rerun with --resume)",
+            err=True,
+        )
         sys.exit(130)
     tally = run.tally()
     if not quiet:
@@ -45,14 +71,19 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             f"共 {len(run.entries)} 份报告（{agencies} 个机关）：通过 {tally.get('ok', 0)}，有错误 {tally.get('errors', 0)}，"
             f"有警告 {tally.get('warnings', 0)}，无法读取 {tally.get('unreadable', 0)}；"
             f"读取 {run.read_seconds:.1f} 秒（{run.jobs} 个进程，复用缓存 {run.cached} 份），核对 {run.validate_seconds:.2f} 秒；"
-            f"结果已写入 {out_dir}", err=True)
+            f"结果已写入 {out_dir}",
+            err=True,
+        )
         if annotate:
             click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
             for problem in run.annotate_errors[:5]:
                 click.echo(f"ogi: {problem}", err=True)
         for short, long in run.alias_hints[:5]:
-            click.echo(f"ogi: 「{short}」与「{long}」可能为同一机关，如是，可用 --aliases 关联 "
-                       "(possibly one agency; link them with --aliases)", err=True)
+            click.echo(
+                f"ogi: 「{short}」与「{long}」可能为同一机关，如是，可用 --aliases 关联 "
+                "(possibly one agency; link them with --aliases)",
+                err=True,
+            )
         if run.ignored:
             shown = "、".join(Path(p.split("!/")[-1]).name for p in run.ignored[:5])
             more = f" 等 {len(run.ignored)} 个" if len(run.ignored) > 5 else ""

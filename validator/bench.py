@@ -33,11 +33,39 @@ from pathlib import Path
 
 from validator.batch import available_cores
 
-DEPARTMENTS = ["人民政府办公室", "发展和改革委员会", "教育局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",
-               "自然资源局", "生态环境局", "住房和城乡建设局", "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局",
-               "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局", "行政审批局", "人民政府"]
-EXPECTED = {"t3_cell": ("T3-01", "T3-02", "T3-03"), "t4_total": ("T4-01",), "carry_over": ("X-01", "X-02"),
-            "copied_text": ("X-04",), "stock_chain": ("T2-03",)}
+DEPARTMENTS = [
+    "人民政府办公室",
+    "发展和改革委员会",
+    "教育局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+    "行政审批局",
+    "人民政府",
+]
+EXPECTED = {
+    "t3_cell": ("T3-01", "T3-02", "T3-03"),
+    "t4_total": ("T4-01",),
+    "carry_over": ("X-01", "X-02"),
+    "copied_text": ("X-04",),
+    "stock_chain": ("T2-03",),
+}
 ERROR_RATE = 0.02
 
 
@@ -60,9 +88,14 @@ def plan(n: int, seed: int) -> list[dict]:
     while total < n:
         length = min(rng.randint(3, 7), n - total)
         start = rng.randint(2019, 2026 - length)
-        agencies.append({"agency": f"示例{i + 1}市{DEPARTMENTS[i % len(DEPARTMENTS)]}", "years": list(range(start, start + length)),
-                         "seed": rng.randrange(2**31), "formats": [rng.choice(("text", "html", "docx", "xlsx"))
-                                                                    for _ in range(length)]})
+        agencies.append(
+            {
+                "agency": f"示例{i + 1}市{DEPARTMENTS[i % len(DEPARTMENTS)]}",
+                "years": list(range(start, start + length)),
+                "seed": rng.randrange(2**31),
+                "formats": [rng.choice(("text", "html", "docx", "xlsx")) for _ in range(length)],
+            }
+        )
         total += length
         i += 1
     reports = [(a, k) for a, agency in enumerate(agencies) for k in range(len(agency["years"]))]
@@ -84,13 +117,17 @@ def _write_agency(job: tuple[dict, str]) -> list[tuple[str, str | None]]:
         original = dict(reports[k].narrative)
         kind = inject_error(reports, k, rng)
         if kind == "copied_text" and "xlsx" in (spec["formats"][k], spec["formats"][k - 1]):
-            reports[k].narrative = original  # a sheet carries no running text to compare: break table 4 instead
+            reports[
+                k
+            ].narrative = original  # a sheet carries no running text to compare: break table 4 instead
             reports[k].figures.cells["t4.review.total"] += 1
             reports[k].injected = "t4_total"
     out = []
     for k, (report, fmt) in enumerate(zip(reports, spec["formats"])):
         if k and report.figures.agency.endswith("人民政府办公室") and k % 2:
-            report.agency_variant = report.figures.agency.replace("人民政府办公室", "政府办公室")  # same agency
+            report.agency_variant = report.figures.agency.replace(
+                "人民政府办公室", "政府办公室"
+            )  # same agency
         path = write(report, fmt, Path(folder))
         out.append((path.name, report.injected))
     return out
@@ -117,12 +154,20 @@ def end_to_end(folder: Path, out: Path, jobs: int) -> dict:
     seconds = time.perf_counter() - started
     findings = {}
     for entry in run.entries:
-        findings[Path(entry.file).name] = sorted({f.rule for f in entry.result.findings if f.severity != "info"})
-    return {"seconds": seconds, "read": run.read_seconds, "validate": run.validate_seconds,
-            "files": len(run.entries), "status": dict(run.tally()),
-            "agencies": len({e.agency_key for e in run.entries if e.agency_key}),
-            "rss_main": _peak_rss(resource.RUSAGE_SELF), "rss_worker": _peak_rss(resource.RUSAGE_CHILDREN),
-            "findings": findings}
+        findings[Path(entry.file).name] = sorted(
+            {f.rule for f in entry.result.findings if f.severity != "info"}
+        )
+    return {
+        "seconds": seconds,
+        "read": run.read_seconds,
+        "validate": run.validate_seconds,
+        "files": len(run.entries),
+        "status": dict(run.tally()),
+        "agencies": len({e.agency_key for e in run.entries if e.agency_key}),
+        "rss_main": _peak_rss(resource.RUSAGE_SELF),
+        "rss_worker": _peak_rss(resource.RUSAGE_CHILDREN),
+        "findings": findings,
+    }
 
 
 def _peak_rss(who) -> int:
@@ -155,8 +200,19 @@ def replicate(rows: list, n: int) -> list:
             meta = dict(row.meta)
             meta["agency_key"] = f"{meta['agency_key']}#{copy}" if meta.get("agency_key") else ""
             meta["source"] = f"{copy}/{meta.get('source')}"
-            out.append(ReportRow(meta, row.values, row.states, row.raw, row.provenance, row.sections,
-                                 row.candidates, row.narrative, row.section_texts))
+            out.append(
+                ReportRow(
+                    meta,
+                    row.values,
+                    row.states,
+                    row.raw,
+                    row.provenance,
+                    row.sections,
+                    row.candidates,
+                    row.narrative,
+                    row.section_texts,
+                )
+            )
             if len(out) == n:
                 break
         copy += 1
@@ -239,7 +295,7 @@ def machine() -> str:
         pass
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        memory = f", {pages / 1024 ** 3:.0f} GiB RAM"
+        memory = f", {pages / 1024**3:.0f} GiB RAM"
     except (ValueError, OSError):
         memory = ""
     return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
@@ -247,11 +303,17 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m validator.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=_env_int("OGI_BENCH_N", 10_000), help="synthetic report files")
+    parser.add_argument(
+        "--n", type=int, default=_env_int("OGI_BENCH_N", 10_000), help="synthetic report files"
+    )
     parser.add_argument("--jobs", type=int, default=_env_int("OGI_BENCH_JOBS", available_cores()))
     parser.add_argument("--validate-n", type=int, default=_env_int("OGI_BENCH_VALIDATE_N", 100_000))
-    parser.add_argument("--single", type=int, default=_env_int("OGI_BENCH_SINGLE", 300),
-                        help="reports validated one at a time (the rest scaled)")
+    parser.add_argument(
+        "--single",
+        type=int,
+        default=_env_int("OGI_BENCH_SINGLE", 300),
+        help="reports validated one at a time (the rest scaled)",
+    )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--keep", type=Path, help="keep the generated files and outputs in this folder")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -275,46 +337,83 @@ def main(argv: list[str] | None = None) -> int:
         for name in injected:
             formats[Path(name).suffix] = formats.get(Path(name).suffix, 0) + 1
         broken = {k: v for k, v in injected.items() if v}
-        print(f"generated {len(injected):,} reports in {time.perf_counter() - started:.1f} s "
-              f"({', '.join(f'{s} {c:,}' for s, c in sorted(formats.items()))}; {len(broken)} with an injected error)")
+        print(
+            f"generated {len(injected):,} reports in {time.perf_counter() - started:.1f} s "
+            f"({', '.join(f'{s} {c:,}' for s, c in sorted(formats.items()))}; {len(broken)} with an injected error)"
+        )
 
         medians = per_format_reading(folder)
-        print("reading one report (median, one process): " + ", ".join(
-            f"{suffix} {ms:.1f} ms" for suffix, ms in medians.items() if suffix != ".pdf")
-            + " (target ≤ 15 ms)" + (f"; .pdf {medians['.pdf']:.0f} ms (no target)" if ".pdf" in medians
-                                      else "; .pdf not measured (LibreOffice not installed)"))
+        print(
+            "reading one report (median, one process): "
+            + ", ".join(f"{suffix} {ms:.1f} ms" for suffix, ms in medians.items() if suffix != ".pdf")
+            + " (target ≤ 15 ms)"
+            + (
+                f"; .pdf {medians['.pdf']:.0f} ms (no target)"
+                if ".pdf" in medians
+                else "; .pdf not measured (LibreOffice not installed)"
+            )
+        )
 
-        e2e = json.loads(subprocess.run(
-            [sys.executable, "-m", "validator.bench", "--phase", "e2e", "--jobs", str(args.jobs), str(folder), str(out)],
-            check=True, capture_output=True, text=True).stdout)
-        found = sum(1 for name, kind in broken.items() if set(EXPECTED[kind]) & set(e2e["findings"].get(name, ())))
+        e2e = json.loads(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "validator.bench",
+                    "--phase",
+                    "e2e",
+                    "--jobs",
+                    str(args.jobs),
+                    str(folder),
+                    str(out),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        found = sum(
+            1 for name, kind in broken.items() if set(EXPECTED[kind]) & set(e2e["findings"].get(name, ()))
+        )
         false_alarms = sum(1 for name, kind in injected.items() if not kind and e2e["findings"].get(name))
-        print(f"end to end: {e2e['files']:,} reports ({e2e['agencies']:,} agencies) in {e2e['seconds']:.1f} s with "
-              f"{args.jobs} processes = {e2e['files'] / e2e['seconds']:,.0f} reports/s; reading {e2e['read']:.1f} s, "
-              f"validation {e2e['validate']:.2f} s")
-        print(f"  peak RSS: main {_mib(e2e['rss_main'])}, largest worker {_mib(e2e['rss_worker'])}, "
-              f"total ≤ {_mib(e2e['rss_main'] + args.jobs * e2e['rss_worker'])}")
-        print(f"  injected errors found: {found}/{len(broken)}; clean reports with a warning or error: {false_alarms}")
+        print(
+            f"end to end: {e2e['files']:,} reports ({e2e['agencies']:,} agencies) in {e2e['seconds']:.1f} s with "
+            f"{args.jobs} processes = {e2e['files'] / e2e['seconds']:,.0f} reports/s; reading {e2e['read']:.1f} s, "
+            f"validation {e2e['validate']:.2f} s"
+        )
+        print(
+            f"  peak RSS: main {_mib(e2e['rss_main'])}, largest worker {_mib(e2e['rss_worker'])}, "
+            f"total ≤ {_mib(e2e['rss_main'] + args.jobs * e2e['rss_worker'])}"
+        )
+        print(
+            f"  injected errors found: {found}/{len(broken)}; clean reports with a warning or error: {false_alarms}"
+        )
 
         rows = load_rows(out)
         validate_once(rows[:50])  # warm up: imports (pandera) and caches, as in any long run
         vectorised, _ = validate_once(rows)
         per_single = one_at_a_time(rows, args.single, args.seed)
         single_total = per_single * len(rows)
-        print(f"validation of the same {len(rows):,} reports: one pass {vectorised:.2f} s; one at a time "
-              f"{single_total:.1f} s (measured on {min(args.single, len(rows))}, {per_single * 1000:.1f} ms each) "
-              f"→ {single_total / vectorised:,.0f}× faster in one pass")
+        print(
+            f"validation of the same {len(rows):,} reports: one pass {vectorised:.2f} s; one at a time "
+            f"{single_total:.1f} s (measured on {min(args.single, len(rows))}, {per_single * 1000:.1f} ms each) "
+            f"→ {single_total / vectorised:,.0f}× faster in one pass"
+        )
         big = replicate(rows, args.validate_n)
         before = _peak_rss(resource.RUSAGE_SELF)
         passes = [validate_once(big) for _ in range(3)]  # a shared 2-core machine is noisy: median of 3
         seconds, count = sorted(passes)[1]
         spread = f"{min(p[0] for p in passes):.2f}–{max(p[0] for p in passes):.2f} s"
         ratio = per_single * len(big) / seconds
-        print(f"validation of {len(big):,} read reports (replicated in memory): {seconds:.2f} s median of 3 "
-              f"({spread}; {len(big) / seconds:,.0f} reports/s, {count:,} findings); one at a time would take "
-              f"{per_single * len(big):,.0f} s → {ratio:,.0f}×; peak RSS {_mib(max(before, _peak_rss(resource.RUSAGE_SELF)))}")
-        print("targets: validation of 100 000 ≤ 5 s and ≥ 50× one at a time; end to end 10 000 ≤ 90 s on 2 cores; "
-              "peak memory ≤ 2 GiB")
+        print(
+            f"validation of {len(big):,} read reports (replicated in memory): {seconds:.2f} s median of 3 "
+            f"({spread}; {len(big) / seconds:,.0f} reports/s, {count:,} findings); one at a time would take "
+            f"{per_single * len(big):,.0f} s → {ratio:,.0f}×; peak RSS {_mib(max(before, _peak_rss(resource.RUSAGE_SELF)))}"
+        )
+        print(
+            "targets: validation of 100 000 ≤ 5 s and ≥ 50× one at a time; end to end 10 000 ≤ 90 s on 2 cores; "
+            "peak memory ≤ 2 GiB"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

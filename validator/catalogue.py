@@ -313,13 +313,34 @@ def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
 
 def load_claims(path: Path) -> tuple[Claim, ...]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return tuple(Claim(id=f"n.{c['id']}", label=c["label"], patterns=_tuple(c.get("patterns")), value=c.get("value"),
-                       source=c.get("from")) for c in (raw or {}).get("claims", []))
+    return tuple(
+        Claim(
+            id=f"n.{c['id']}",
+            label=c["label"],
+            patterns=_tuple(c.get("patterns")),
+            value=c.get("value"),
+            source=c.get("from"),
+        )
+        for c in (raw or {}).get("claims", [])
+    )
 
 
 def _claim_cells(claims: tuple[Claim, ...]) -> dict[str, Cell]:
-    return {c.id: Cell(id=c.id, table="n", row=c.id[2:], column="", kind="count", total=False,
-                       label_zh=c.label, row_label=c.label, column_label="", narrative=True) for c in claims}
+    return {
+        c.id: Cell(
+            id=c.id,
+            table="n",
+            row=c.id[2:],
+            column="",
+            kind="count",
+            total=False,
+            label_zh=c.label,
+            row_label=c.label,
+            column_label="",
+            narrative=True,
+        )
+        for c in claims
+    }
 
 
 def load_template(path: Path, claims: tuple[Claim, ...] = ()) -> Template:
@@ -333,8 +354,13 @@ def load_template(path: Path, claims: tuple[Claim, ...] = ()) -> Template:
         last_year=raw["years"].get("last"),
         markers=_tuple(raw.get("markers")),
         sections=tuple(
-            Section(id=s["id"], number=s["number"], heading=s["heading"], keys=_tuple(s.get("keys")),
-                    aliases=_tuple(s.get("aliases")))
+            Section(
+                id=s["id"],
+                number=s["number"],
+                heading=s["heading"],
+                keys=_tuple(s.get("keys")),
+                aliases=_tuple(s.get("aliases")),
+            )
             for s in raw["sections"]
         ),
         tables=tables,

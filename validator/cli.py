@@ -40,21 +40,31 @@ def run_check(paths: list[Path], select=(), ignore=()):
     outcomes = [read_one(p) for p in paths]
     catalogue = load_catalogue()
     readable = [o for o in outcomes if o.report is not None]
-    validated = validate_rows([to_row(o.report, catalogue) for o in readable], build_ruleset(catalogue, select, ignore))
+    validated = validate_rows(
+        [to_row(o.report, catalogue) for o in readable], build_ruleset(catalogue, select, ignore)
+    )
     by_path = {o.path: result for o, result in zip(readable, validated)}
-    results = [by_path[o.path] if o.report is not None else ReportResult(i, {"source": o.path}, error=o.error)
-               for i, o in enumerate(outcomes)]
+    results = [
+        by_path[o.path] if o.report is not None else ReportResult(i, {"source": o.path}, error=o.error)
+        for i, o in enumerate(outcomes)
+    ]
     return outcomes, results
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
-@click.option("--lang", type=LANGS, default="zh", show_default=True, help="Language of the text and HTML report.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True
+)
+@click.option(
+    "--lang", type=LANGS, default="zh", show_default=True, help="Language of the text and HTML report."
+)
 @click.option("--select", multiple=True, help="Only these rules (codes or prefixes, e.g. T3,M-01).")
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or prefixes).")
 @click.option("--no-not-assessable", is_flag=True, help="Do not list checks that could not be assessed.")
-@click.option("--annotate", type=click.Path(path_type=Path), help="Write the workbook with wrong cells marked.")
+@click.option(
+    "--annotate", type=click.Path(path_type=Path), help="Write the workbook with wrong cells marked."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing --annotate file.")
 def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     """检查年度报告 — check reports (files or folders) and print the findings."""
@@ -133,8 +143,17 @@ def extract(path, fmt):
     catalogue = load_catalogue()
     for cell_id, cell in outcome.report.cells.items():
         meta = catalogue.cell(cell_id, outcome.report.template)
-        writer.writerow([cell_id, meta.label_zh if meta else "", payload["cells"].get(cell_id), cell.state.name.lower(),
-                         cell.raw, cell.provenance.zh() if cell.provenance else "", payload["unread"].get(cell_id, "")])
+        writer.writerow(
+            [
+                cell_id,
+                meta.label_zh if meta else "",
+                payload["cells"].get(cell_id),
+                cell.state.name.lower(),
+                cell.raw,
+                cell.provenance.zh() if cell.provenance else "",
+                payload["unread"].get(cell_id, ""),
+            ]
+        )
     click.echo(buffer.getvalue().rstrip("\n"))
 
 
@@ -166,9 +185,14 @@ def extraction(report) -> dict:
         "unread": unread,
         "provenance": provenance,
         "tables_missing": report.tables_missing,
-        "sections": {h.section_id or f"other:{h.number}": {"number": h.number, "heading": h.heading,
-                                                           "text": report.section_texts.get(h.section_id, "")}
-                     for h in report.sections},
+        "sections": {
+            h.section_id or f"other:{h.number}": {
+                "number": h.number,
+                "heading": h.heading,
+                "text": report.section_texts.get(h.section_id, ""),
+            }
+            for h in report.sections
+        },
     }
 
 
@@ -183,7 +207,9 @@ def rules(rule_id, lang):
     all_rules = load_rules()
     if not rule_id:
         for rule in all_rules:
-            click.echo(f"{rule.id:6} {rule.severity:8} {','.join(rule.templates):14} {rule.name:32} {rule.title}")
+            click.echo(
+                f"{rule.id:6} {rule.severity:8} {','.join(rule.templates):14} {rule.name:32} {rule.title}"
+            )
         return
     rule = next((r for r in all_rules if r.id.upper() == rule_id.upper()), None)
     if rule is None:
@@ -191,7 +217,9 @@ def rules(rule_id, lang):
         sys.exit(2)
     catalogue = load_catalogue()
     click.echo(f"{rule.id} {rule.name} — {rule.title}")
-    click.echo(f"  severity: {rule.severity}   templates: {', '.join(rule.templates)}   file: rules/checks/{rule.file}")
+    click.echo(
+        f"  severity: {rule.severity}   templates: {', '.join(rule.templates)}   file: rules/checks/{rule.file}"
+    )
     if rule.source:
         click.echo(f"  source: {rule.source}")
     if rule.expr:
@@ -202,7 +230,9 @@ def rules(rule_id, lang):
             compiled = compile_rule(rule, catalogue.templates[template_id])
             click.echo(f"  {template_id}: {len(compiled)} relations, e.g. {_relation_text(compiled[0])}")
     if rule.schema:
-        click.echo(f"  schema: cell types of {rule.schema} (count ≥ 0 and whole, amount ≥ 0, 本年增/减 whole)")
+        click.echo(
+            f"  schema: cell types of {rule.schema} (count ≥ 0 and whole, amount ≥ 0, 本年增/减 whole)"
+        )
     if rule.check:
         click.echo(f"  built-in check: {rule.check}")
     for name, spec in rule.outcomes.items():

@@ -17,8 +17,12 @@ from validator.catalogue import Catalogue, load_catalogue
 from validator.model import CellState, Report
 
 SECTIONS = {f"s{k}": k - 1 for k in range(1, 7)}  # the six official sections → column
-NUMBER, BLANK, NA_MARKER, MISSING = (int(CellState.NUMBER), int(CellState.BLANK), int(CellState.NA_MARKER),
-                                     int(CellState.MISSING))
+NUMBER, BLANK, NA_MARKER, MISSING = (
+    int(CellState.NUMBER),
+    int(CellState.BLANK),
+    int(CellState.NA_MARKER),
+    int(CellState.MISSING),
+)
 
 
 @dataclass
@@ -88,8 +92,10 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         "template_scores": dict(report.template_scores),
         "machine_readable": report.machine_readable,
     }
-    sections = [(h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
-                for h in report.sections]
+    sections = [
+        (h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
+        for h in report.sections
+    ]
     # the official sections s1…s6 as fixed-width columns (position or −1, numeral as written), so that
     # M-01 compares arrays instead of walking every report's headings
     positions, numerals = [-1] * len(SECTIONS), [""] * len(SECTIONS)
@@ -100,8 +106,17 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
     meta["section_pos"] = tuple(positions)
     meta["section_num"] = tuple(numerals)
     meta["extra_headings"] = sum(1 for h in report.sections if h.section_id is None)
-    return ReportRow(meta, values, states, raw, provenance, sections, candidates, report.narrative,
-                     dict(report.section_texts))
+    return ReportRow(
+        meta,
+        values,
+        states,
+        raw,
+        provenance,
+        sections,
+        candidates,
+        report.narrative,
+        dict(report.section_texts),
+    )
 
 
 @dataclass
@@ -157,12 +172,16 @@ class ReportFrame:
     @cached_property
     def section_positions(self) -> np.ndarray:
         """Reports × 6: where each official section's heading stands among the headings (−1: absent)."""
-        return np.array(self.meta["section_pos"].tolist(), dtype=np.int64).reshape(len(self.meta), len(SECTIONS))
+        return np.array(self.meta["section_pos"].tolist(), dtype=np.int64).reshape(
+            len(self.meta), len(SECTIONS)
+        )
 
     @cached_property
     def section_numerals(self) -> np.ndarray:
         """Reports × 6: the numeral each official section's heading carries ("" when absent)."""
-        return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(len(self.meta), len(SECTIONS))
+        return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(
+            len(self.meta), len(SECTIONS)
+        )
 
     @cached_property
     def years(self) -> np.ndarray:
@@ -186,12 +205,23 @@ class ReportFrame:
         keys, years, keyed = self.agency_keys, self.years, self.keyed
         out = np.full(len(meta), -1, dtype=np.int64)
         if keyed.any():
-            table = pd.DataFrame({"key": keys[keyed], "year": years[keyed],
-                                  "source": meta["source"].fillna("").astype(str).to_numpy(dtype=object)[keyed],
-                                  "row": np.nonzero(keyed)[0]})
-            first = table.sort_values(["key", "year", "source"], kind="stable").drop_duplicates(["key", "year"])
-            lookup = pd.Series(first["row"].to_numpy(), index=pd.MultiIndex.from_arrays([first["key"], first["year"]]))
-            found = lookup.reindex(pd.MultiIndex.from_arrays([keys[keyed], years[keyed] - 1])).to_numpy(dtype=float)
+            table = pd.DataFrame(
+                {
+                    "key": keys[keyed],
+                    "year": years[keyed],
+                    "source": meta["source"].fillna("").astype(str).to_numpy(dtype=object)[keyed],
+                    "row": np.nonzero(keyed)[0],
+                }
+            )
+            first = table.sort_values(["key", "year", "source"], kind="stable").drop_duplicates(
+                ["key", "year"]
+            )
+            lookup = pd.Series(
+                first["row"].to_numpy(), index=pd.MultiIndex.from_arrays([first["key"], first["year"]])
+            )
+            found = lookup.reindex(pd.MultiIndex.from_arrays([keys[keyed], years[keyed] - 1])).to_numpy(
+                dtype=float
+            )
             out[keyed] = np.where(np.isnan(found), -1, found).astype(np.int64)
         self._previous = out
         return out
@@ -206,9 +236,25 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
     else:
         values = np.empty((0, len(ids)))
         states = np.empty((0, len(ids)), dtype=np.int8)
-    meta = pd.DataFrame([r.meta for r in rows],
-                        columns=["source", "format", "title", "agency", "agency_key", "year", "published",
-                                 "template", "tables_missing", "collapsed_rows", "template_scores",
-                                 "machine_readable", "section_pos", "section_num", "extra_headings"])
+    meta = pd.DataFrame(
+        [r.meta for r in rows],
+        columns=[
+            "source",
+            "format",
+            "title",
+            "agency",
+            "agency_key",
+            "year",
+            "published",
+            "template",
+            "tables_missing",
+            "collapsed_rows",
+            "template_scores",
+            "machine_readable",
+            "section_pos",
+            "section_num",
+            "extra_headings",
+        ],
+    )
     meta["year"] = pd.to_numeric(meta["year"], errors="coerce").astype("Int64")
     return ReportFrame(meta, values, states, ids, rows, catalogue)

@@ -23,8 +23,12 @@ from validator.readers.textnorm import FOLD_MAP
 FOLD = str.maketrans(FOLD_MAP)
 
 NUMERALS = "一二三四五六七八九十"
-_ROW_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\([一二三四五六七八九十]+\)|\d+\s*[.、])\s*")
-_TRAILING_NUMBERING = re.compile(r"(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])\d[.、]|\d[、])\s*$")
+_ROW_NUMBERING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|\([一二三四五六七八九十]+\)|\d+\s*[.、])\s*"
+)
+_TRAILING_NUMBERING = re.compile(
+    r"(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])\d[.、]|\d[、])\s*$"
+)
 _NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)\s*(万元|元|件|项|个|条)?$")
 _SIGN_WORD = re.compile(r"^(增加|增|减少|减)\s*(\d+(?:\.\d+)?)\s*(项|个|件)?$")
 _NA_MARKERS = {"/", "-", "—", "——", "–", "无", "\\", "×", "不适用", "－"}
@@ -71,8 +75,11 @@ class Stream:
             elif isinstance(block, Grid):
                 for full_row in block.rows:
                     # a cell merged across columns appears once: its covered positions share its provenance
-                    row = [c for i, c in enumerate(full_row) if i == 0 or c.provenance != full_row[i - 1].provenance
-                           or c.text.strip()]
+                    row = [
+                        c
+                        for i, c in enumerate(full_row)
+                        if i == 0 or c.provenance != full_row[i - 1].provenance or c.text.strip()
+                    ]
                     texts = [fold(c.text.replace("\n", "").replace("\t", " ")) for c in row]
                     if sum(1 for t in texts if t.strip()) == 1:
                         lone = next(t for t in texts if t.strip())
@@ -100,7 +107,9 @@ class Stream:
         return prov
 
 
-_STARTS_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|[(（][一二三四五六七八九十]+[)）]|\d+\s*[.、．])")
+_STARTS_NUMBERED = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|[(（][一二三四五六七八九十]+[)）]|\d+\s*[.、．])"
+)
 
 
 def _join_split_labels(blocks: list) -> list:
@@ -109,12 +118,22 @@ def _join_split_labels(blocks: list) -> list:
     out: list = []
     for block in blocks:
         previous = out[-1] if out else None
-        if (isinstance(block, Grid) and isinstance(previous, Grid) and block.rows and previous.rows
-                and previous.rows[-1] and block.rows[0]):
+        if (
+            isinstance(block, Grid)
+            and isinstance(previous, Grid)
+            and block.rows
+            and previous.rows
+            and previous.rows[-1]
+            and block.rows[0]
+        ):
             head = block.rows[0]
             tail_text = head[0].text.strip()
-            if (tail_text and not any(c.text.strip() for c in head[1:]) and not _STARTS_NUMBERED.match(tail_text)
-                    and previous.rows[-1][0].text.strip()):
+            if (
+                tail_text
+                and not any(c.text.strip() for c in head[1:])
+                and not _STARTS_NUMBERED.match(tail_text)
+                and previous.rows[-1][0].text.strip()
+            ):
                 last = list(previous.rows[-1])
                 last[0] = GridCell(last[0].text.rstrip() + tail_text, last[0].provenance)
                 out[-1] = Grid(previous.rows[:-1] + [last], previous.provenance)
@@ -135,7 +154,9 @@ def _strip_numbering(label: str) -> str:
 class LabelIndex:
     """All labels of one table (rows, captions, headers) as a single leftmost-longest regex."""
 
-    def __init__(self, labels: dict[str, set[str]], numbering: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self, labels: dict[str, set[str]], numbering: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.numbering = numbering or {}  # row owner → how its numbering may be written
         self.owners: dict[str, tuple[str, ...]] = {}
         for key, owners in labels.items():
@@ -150,8 +171,9 @@ class LabelIndex:
 
     def first(self, text: str, start: int, end: int, want) -> int | None:
         """Where the first label with an owner `want` accepts starts (the scan stops there)."""
-        return next((span.start for span in self._iter(text, start, end) if any(want(o) for o in span.owners)),
-                    None)
+        return next(
+            (span.start for span in self._iter(text, start, end) if any(want(o) for o in span.owners)), None
+        )
 
     def _iter(self, text: str, start: int, end: int):
         for m in self.pattern.finditer(text, start, end):
@@ -198,7 +220,9 @@ def _claim_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
 def _row_keys(template_id: str) -> tuple[str, ...]:
     """Every row key of every table, folded and without spaces (to tell a table row from a heading)."""
     template = load_catalogue().templates[template_id]
-    return tuple(re.sub(r"\s+", "", fold(k)) for table in template.tables for row in table.rows for k in row.keys)
+    return tuple(
+        re.sub(r"\s+", "", fold(k)) for table in template.tables for row in table.rows for k in row.keys
+    )
 
 
 @cache
@@ -281,7 +305,9 @@ class Locator:
         for claim in self.catalogue.claims:
             if claim.source == "year":
                 if report.year is not None:
-                    report.cells[claim.id] = CellValue(CellState.NUMBER, float(report.year), report.title or "")
+                    report.cells[claim.id] = CellValue(
+                        CellState.NUMBER, float(report.year), report.title or ""
+                    )
                 continue
             best = None
             for pattern in _claim_patterns(claim.patterns):
@@ -293,9 +319,14 @@ class Locator:
             if best is None:
                 continue
             value = claim.value if claim.value is not None else float(best.group(1))
-            sentence = text[max(0, best.start() - 10): best.end()].replace("\n", " ").replace("\t", " ")
-            report.cells[claim.id] = CellValue(CellState.NUMBER, float(value), sentence.strip(),
-                                               stream.provenance_at(best.start()), note=best.group(0))
+            sentence = text[max(0, best.start() - 10) : best.end()].replace("\n", " ").replace("\t", " ")
+            report.cells[claim.id] = CellValue(
+                CellState.NUMBER,
+                float(value),
+                sentence.strip(),
+                stream.provenance_at(best.start()),
+                note=best.group(0),
+            )
 
     # ---------------------------------------------------------------------------------- metadata
 
@@ -309,7 +340,12 @@ class Locator:
             for index, line in enumerate(lines):
                 if "年度报告" in line or "年报" in line:
                     title = line
-                    if index and len(line) <= 20 and len(lines[index - 1]) <= 40 and "、" not in lines[index - 1]:
+                    if (
+                        index
+                        and len(line) <= 20
+                        and len(lines[index - 1]) <= 40
+                        and "、" not in lines[index - 1]
+                    ):
                         title = lines[index - 1] + line
                     break
         if title:
@@ -363,7 +399,7 @@ class Locator:
             if not m:
                 continue
             end = _heading_end(text, m)
-            heading = text[m.end("num"):end].lstrip("、. ").strip()
+            heading = text[m.end("num") : end].lstrip("、. ").strip()
             hit = SectionHit(m.group("num"), heading, section_id, 0, stream.provenance_at(m.start()))
             hits.append((m.start(), end, hit))
             found[section_id] = m.start()
@@ -442,8 +478,16 @@ class Locator:
             for cell in template.cells_of(table.id):
                 report.cells.setdefault(cell.id, CellValue(CellState.MISSING))
 
-    def _rows_table(self, template: Template, table: Table, index: LabelIndex, stream: Stream,
-                    start: int, end: int, report: Report) -> None:
+    def _rows_table(
+        self,
+        template: Template,
+        table: Table,
+        index: LabelIndex,
+        stream: Stream,
+        start: int,
+        end: int,
+        report: Report,
+    ) -> None:
         """Tables whose rows carry labels (表二, 表三): each row's values follow its label."""
         text = stream.text
         spans = index.spans(text, start, end)
@@ -481,16 +525,27 @@ class Locator:
                 if row.aggregate and not any(child in found_rows for child in row.children):
                     segment = text[seg_start:seg_end]
                     if _has_digit(_strip_trailing_numbering(segment, numbering)):
-                        self._assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs,
-                                         numbering)
+                        self._assign_row(
+                            table, block.columns, row, stream, seg_start, seg_end, report, runs, numbering
+                        )
                         report.collapsed_rows.append(f"{table.id}.{row.path}")
                 continue
             self._assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs, numbering)
         if runs:
             self._resolve_runs(template, table, stream, runs, report)
 
-    def _assign_row(self, table: Table, columns, row: Row, stream: Stream, seg_start: int, seg_end: int,
-                    report: Report, runs: list, numbering: tuple[str, ...] = ()) -> None:
+    def _assign_row(
+        self,
+        table: Table,
+        columns,
+        row: Row,
+        stream: Stream,
+        seg_start: int,
+        seg_end: int,
+        report: Report,
+        runs: list,
+        numbering: tuple[str, ...] = (),
+    ) -> None:
         text = stream.text
         segment = _strip_trailing_numbering(text[seg_start:seg_end], numbering)
         ids = [f"{table.id}.{row.path}.{col.id}" for col in columns]
@@ -523,8 +578,16 @@ class Locator:
             return
         runs.append((ids, kinds, joined, run_offset))
 
-    def _groups_table(self, template: Template, table: Table, index: LabelIndex, stream: Stream,
-                      start: int, end: int, report: Report) -> None:
+    def _groups_table(
+        self,
+        template: Template,
+        table: Table,
+        index: LabelIndex,
+        stream: Stream,
+        start: int,
+        end: int,
+        report: Report,
+    ) -> None:
         """表四: a header of groups and columns, then 15 values (one row, or one row per group)."""
         text = stream.text
         spans = index.spans(text, start, end)
@@ -536,7 +599,7 @@ class Locator:
         for s_index, span in enumerate(spans):
             groups = [o for o in span.owners if o.startswith("row:")]
             nxt = spans[s_index + 1].start if s_index + 1 < len(spans) else end
-            if groups and _has_digit(text[span.end:nxt].split("\n", 1)[0]):
+            if groups and _has_digit(text[span.end : nxt].split("\n", 1)[0]):
                 transposed[groups[0][4:]] = (span.end, nxt)
         if len(transposed) == len(rows):
             for row in rows:
@@ -575,15 +638,19 @@ class Locator:
         if runs:
             self._resolve_runs(template, table, stream, runs, report)
 
-    def _resolve_runs(self, template: Template, table: Table, stream: Stream, runs: list,
-                      report: Report) -> None:
+    def _resolve_runs(
+        self, template: Template, table: Table, stream: Stream, runs: list, report: Report
+    ) -> None:
         """Split runs of digits into cells with the form's identities; doubts stay visible."""
         from validator.readers.runs import Relation, RunSpec, resolve
 
         specs = [RunSpec(tuple(ids), text, tuple(kinds)) for ids, kinds, text, _ in runs]
         prefix = table.id + "."
-        known = {cid: c.value for cid, c in report.cells.items()
-                 if cid.startswith(prefix) and c.state == CellState.NUMBER}
+        known = {
+            cid: c.value
+            for cid, c in report.cells.items()
+            if cid.startswith(prefix) and c.state == CellState.NUMBER
+        }
         relations = [Relation(rel) for rel in template.identities() if next(iter(rel)).startswith(prefix)]
         resolved = resolve(specs, relations, known)
         for ids, kinds, text, offset in runs:
@@ -591,19 +658,27 @@ class Locator:
             for cell_id in ids:
                 res = resolved.get(cell_id)
                 if res is None or res.how == "unreadable":
-                    report.cells[cell_id] = CellValue(CellState.TEXT, None, text, prov(offset),
-                                                      note=f"“{text}”无法读成{len(ids)}个数字")
+                    report.cells[cell_id] = CellValue(
+                        CellState.TEXT, None, text, prov(offset), note=f"“{text}”无法读成{len(ids)}个数字"
+                    )
                 elif res.value is None:
                     cands = tuple(float(c) for c in res.candidates)
                     report.cells[cell_id] = CellValue(
-                        CellState.AMBIGUOUS, None, text, prov(offset), candidates=cands,
+                        CellState.AMBIGUOUS,
+                        None,
+                        text,
+                        prov(offset),
+                        candidates=cands,
                         note=f"数字连写“{text}”有多种拆分，本格可能为 " + "、".join(f"{c:g}" for c in cands),
                     )
                 else:
                     note = "" if res.how == "unique" else f"由表内勾稽关系从连写数字“{text}”拆分得出"
-                    unit = "元" if "万元" not in text and "元" in text else ("万元" if "万元" in text else None)
-                    report.cells[cell_id] = CellValue(CellState.NUMBER, float(res.value), text, prov(offset),
-                                                      note=note, unit=unit)
+                    unit = (
+                        "元" if "万元" not in text and "元" in text else ("万元" if "万元" in text else None)
+                    )
+                    report.cells[cell_id] = CellValue(
+                        CellState.NUMBER, float(res.value), text, prov(offset), note=note, unit=unit
+                    )
 
 
 def _exclusive_later(span: Span, later_owner: dict[str, int], position: int) -> bool:
@@ -646,7 +721,9 @@ def _numbering_variants(owners: tuple[str, ...], index: LabelIndex) -> tuple[str
 
 def _numbering_forms(label: str) -> tuple[str, ...]:
     """“2.” → 2. 2、 2,   “（三）” → (三) 三、   “三、” → 三、 (三)."""
-    m = re.match(r"^\s*(?:(\d+)\s*[.、]|\(([一二三四五六七八九十]+)\)|([一二三四五六七八九十]+)、)", fold(label))
+    m = re.match(
+        r"^\s*(?:(\d+)\s*[.、]|\(([一二三四五六七八九十]+)\)|([一二三四五六七八九十]+)、)", fold(label)
+    )
     if not m:
         return ()
     if m.group(1):
@@ -666,7 +743,7 @@ def _numeric_prefix(segment: str) -> str:
     m = _NUMERIC_PREFIX.match(segment)
     if not m:
         return segment
-    rest = segment[m.end():].strip()
+    rest = segment[m.end() :].strip()
     if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 6:
         return m.group(0).strip()
     return segment
@@ -678,7 +755,7 @@ def _heading_end(text: str, m: re.Match) -> int:
     line_end = len(text) if line_end < 0 else line_end
     if line_end - m.start() <= 40:
         return line_end
-    tail = re.match(r"[^\n\t。；;，,0-9一二三四五六七八九十(（]{0,8}?(?:情况|事项)", text[m.end():line_end])
+    tail = re.match(r"[^\n\t。；;，,0-9一二三四五六七八九十(（]{0,8}?(?:情况|事项)", text[m.end() : line_end])
     return m.end() + (tail.end() if tail else 0)
 
 

@@ -111,7 +111,6 @@ class Report:
     machine_readable: bool = True  # False when the file has no text layer (scanned PDF, images)
 
 
-
 @dataclass(slots=True)
 class Finding:
     """One rule outcome for one report, as data; renderers decide how it looks."""

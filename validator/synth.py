@@ -29,8 +29,9 @@ def zero_figures(template_id: str, year: int, agency: str = "示例市示例局"
     return Figures(template_id, year, agency, {c.id: 0 for c in template.form_cells})
 
 
-def consistent_figures(template_id: str, year: int, agency: str, rng: random.Random,
-                       scale: int = 20) -> Figures:
+def consistent_figures(
+    template_id: str, year: int, agency: str, rng: random.Random, scale: int = 20
+) -> Figures:
     """Random figures that satisfy every identity of the form (T3-01…03, T4-01, T2 soft rules)."""
     template = load_catalogue().templates[template_id]
     figures = zero_figures(template_id, year, agency)
@@ -84,24 +85,34 @@ def to_report(figures: Figures, source: str = "synthetic.txt") -> Report:
     """A Report as a perfect reader would produce it from these figures."""
     catalogue = load_catalogue()
     template = catalogue.templates[figures.template]
-    report = Report(source=source, format="synthetic", agency=figures.agency, year=figures.year,
-                    title=f"{figures.agency}{figures.year}年政府信息公开工作年度报告", template=template.id)
+    report = Report(
+        source=source,
+        format="synthetic",
+        agency=figures.agency,
+        year=figures.year,
+        title=f"{figures.agency}{figures.year}年政府信息公开工作年度报告",
+        template=template.id,
+    )
     for cell in template.form_cells:
         row_key = f"{cell.table}.{cell.row}"
-        if cell.table in figures.omit_tables or any(row_key == r or row_key.startswith(r + ".")
-                                                    for r in figures.omit_rows):
+        if cell.table in figures.omit_tables or any(
+            row_key == r or row_key.startswith(r + ".") for r in figures.omit_rows
+        ):
             report.cells[cell.id] = CellValue(CellState.MISSING)
             continue
         report.cells[cell.id] = _cell_value(figures.cells.get(cell.id, 0), cell.kind)
     for cell_id, value in figures.cells.items():
         if cell_id.startswith("n.") and value is not None:  # a figure the narrative states
-            report.cells[cell_id] = CellValue(CellState.NUMBER, float(value), f"（正文）{value}件", Provenance())
+            report.cells[cell_id] = CellValue(
+                CellState.NUMBER, float(value), f"（正文）{value}件", Provenance()
+            )
     for table in figures.omit_tables:
         report.tables_missing[table] = f"{template.table(table).name}未找到"
     sections = figures.sections if figures.sections is not None else _official_sections(template)
     for position, (number, heading) in enumerate(sections):
         section = next((s for s in template.sections if s.heading == heading), None) or next(
-            (s for s in template.sections if any(k in heading for k in s.keys)), None)  # as the locator keys it
+            (s for s in template.sections if any(k in heading for k in s.keys)), None
+        )  # as the locator keys it
         report.sections.append(SectionHit(number, heading, section.id if section else None, position))
     return report
 
@@ -138,19 +149,27 @@ def table_rows(figures: Figures) -> list[tuple[str, list[list[str]]]]:
         for row in block.rows:
             if f"t2.{row.path}" in figures.omit_rows:
                 continue
-            t2_rows.append([row.label, *(_text(figures.cells.get(f"t2.{row.path}.{c.id}", 0)) for c in block.columns)])
+            t2_rows.append(
+                [row.label, *(_text(figures.cells.get(f"t2.{row.path}.{c.id}", 0)) for c in block.columns)]
+            )
     out.append(("t2", t2_rows))
     t3 = template.table("t3")
-    t3_rows = [[t3.corner_note or "", "申请人情况"],
-               ["", "自然人", "法人或其他组织", "", "", "", "", "总计"],
-               ["", "", *(c.label for c in t3.columns[1:6]), ""]]
+    t3_rows = [
+        [t3.corner_note or "", "申请人情况"],
+        ["", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+        ["", "", *(c.label for c in t3.columns[1:6]), ""],
+    ]
     for row in t3.rows:
-        if f"t3.{row.path}" in figures.omit_rows or any(f"t3.{row.path}".startswith(r + ".") for r in figures.omit_rows):
+        if f"t3.{row.path}" in figures.omit_rows or any(
+            f"t3.{row.path}".startswith(r + ".") for r in figures.omit_rows
+        ):
             continue
         if not row.is_leaf:
             t3_rows.append([row.label])
             continue
-        t3_rows.append([row.label, *(_text(figures.cells.get(f"t3.{row.path}.{c.id}", 0)) for c in t3.columns)])
+        t3_rows.append(
+            [row.label, *(_text(figures.cells.get(f"t3.{row.path}.{c.id}", 0)) for c in t3.columns)]
+        )
     out.append(("t3", t3_rows))
     t4 = template.table("t4")
     header1 = ["行政复议", "", "", "", "", "行政诉讼"]

@@ -85,8 +85,12 @@ def narrative(rng: random.Random) -> dict[str, str]:
     for section, bank in _PHRASES.items():
         count = {"s1": 8, "s5": 4, "s6": 2}[section]
         picked = rng.sample(bank, min(count, len(bank)))
-        out[section] = "。".join(p.format(n=rng.randint(50, 3000), m=rng.randint(3, 90), k=rng.randint(1, 12))
-                                for p in picked) + "。"
+        out[section] = (
+            "。".join(
+                p.format(n=rng.randint(50, 3000), m=rng.randint(3, 90), k=rng.randint(1, 12)) for p in picked
+            )
+            + "。"
+        )
     return out
 
 
@@ -128,8 +132,9 @@ def series(agency: str, years: list[int], rng: random.Random, scale: int = 20) -
                     cells[f"t2.{row}.valid"] = stock + cells[f"t2.{row}.made"] - cells[f"t2.{row}.repealed"]
             if template.id == "gb2019" and previous.template == "gb2019":  # T2-10 item chain
                 for row in ("licensing", "other_mgmt_services", "punishment", "coercion", "admin_fees"):
-                    cells[f"t2.{row}.prev_items"] = (previous.cells[f"t2.{row}.prev_items"]
-                                                     + previous.cells[f"t2.{row}.delta"])
+                    cells[f"t2.{row}.prev_items"] = (
+                        previous.cells[f"t2.{row}.prev_items"] + previous.cells[f"t2.{row}.delta"]
+                    )
         if template.id == "gb2019":
             for row in ("licensing", "other_mgmt_services", "punishment", "coercion", "admin_fees"):
                 low = -cells[f"t2.{row}.prev_items"]
@@ -186,8 +191,15 @@ def blocks(report: SynthReport) -> list[tuple[str, object]]:
     f = report.figures
     template = load_catalogue().templates[f.template]
     tables = dict(table_rows(f))
-    out: list[tuple[str, object]] = [("title", title(report)), ("para", (
-        f"本报告根据《中华人民共和国政府信息公开条例》编制。本报告中所列数据统计期限为{f.year}年1月1日至12月31日。"))]
+    out: list[tuple[str, object]] = [
+        ("title", title(report)),
+        (
+            "para",
+            (
+                f"本报告根据《中华人民共和国政府信息公开条例》编制。本报告中所列数据统计期限为{f.year}年1月1日至12月31日。"
+            ),
+        ),
+    ]
     sections = f.sections if f.sections is not None else [(s.number, s.heading) for s in template.sections]
     ids = {s.heading: s.id for s in template.sections}
     for number, heading in sections:
@@ -219,8 +231,11 @@ def render_text(report: SynthReport) -> str:
 
 
 def render_html(report: SynthReport) -> str:
-    parts = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8">',
-             f"<title>{escape(title(report))}</title></head><body>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html><head><meta charset="utf-8">',
+        f"<title>{escape(title(report))}</title></head><body>",
+    ]
     for kind, payload in blocks(report):
         if kind == "title":
             parts.append(f"<h1>{escape(payload)}</h1>")
@@ -245,12 +260,14 @@ _CONTENT_TYPES = (
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/word/document.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-    "</Types>")
+    "</Types>"
+)
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'officeDocument" Target="word/document.xml"/></Relationships>')
+    'officeDocument" Target="word/document.xml"/></Relationships>'
+)
 
 
 def _w_p(text: str) -> str:
@@ -272,13 +289,19 @@ def render_docx(report: SynthReport) -> bytes:
         for row in payload:
             cells = [*row, *[""] * (width - len(row))]
             rows.append("<w:tr>" + "".join(f"<w:tc>{_w_p(c)}</w:tc>" for c in cells) + "</w:tr>")
-        borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                          for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        body.append(f"<w:tbl><w:tblPr><w:tblBorders>{borders}</w:tblBorders></w:tblPr>"
-                    f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
+        borders = "".join(
+            f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        body.append(
+            f"<w:tbl><w:tblPr><w:tblBorders>{borders}</w:tblBorders></w:tblPr>"
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        )
         body.append(_w_p(""))
-    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}">'
-                f"<w:body>{''.join(body)}</w:body></w:document>")
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W}">'
+        f"<w:body>{''.join(body)}</w:body></w:document>"
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _CONTENT_TYPES)

@@ -45,7 +45,7 @@ def shingles(text: str) -> np.ndarray:
     h = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(SHINGLE):
-            h = h * np.uint64(0x100000001B3) + codes[j:j + count]
+            h = h * np.uint64(0x100000001B3) + codes[j : j + count]
         h ^= h >> np.uint64(33)
         h *= np.uint64(0xFF51AFD7ED558CCD)
         h ^= h >> np.uint64(33)

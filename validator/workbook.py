@@ -59,12 +59,21 @@ UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 
 _KIND_HELP = {
-    "count": ("填写件数", "请填写非负整数（件）。没有的请填 0，不要留空，也不要填“/”“—”或“无”。",
-              "件数应为不小于 0 的整数。"),
-    "amount": ("填写金额", "请填写金额（不小于 0，可有小数）{unit}。没有的请填 0。",
-               "金额应为不小于 0 的数字。"),
-    "signed": ("填写增减数", "请填写本年增减数（整数）：增加填正数，减少填负数（如 -3），没有变化填 0。",
-               "本年增/减应为整数，减少填负数。"),
+    "count": (
+        "填写件数",
+        "请填写非负整数（件）。没有的请填 0，不要留空，也不要填“/”“—”或“无”。",
+        "件数应为不小于 0 的整数。",
+    ),
+    "amount": (
+        "填写金额",
+        "请填写金额（不小于 0，可有小数）{unit}。没有的请填 0。",
+        "金额应为不小于 0 的数字。",
+    ),
+    "signed": (
+        "填写增减数",
+        "请填写本年增减数（整数）：增加填正数，减少填负数（如 -3），没有变化填 0。",
+        "本年增/减应为整数，减少填负数。",
+    ),
 }
 
 
@@ -101,8 +110,14 @@ def report_title(year: int, agency: str | None) -> str:
     return f"{agency or ''}{year}年政府信息公开工作年度报告"
 
 
-def build_workbook(year: int, agency: str | None = None, values: dict[str, object] | None = None,
-                   *, template: Template | str | None = None, layout: str = "sheets") -> tuple[Workbook, Layout]:
+def build_workbook(
+    year: int,
+    agency: str | None = None,
+    values: dict[str, object] | None = None,
+    *,
+    template: Template | str | None = None,
+    layout: str = "sheets",
+) -> tuple[Workbook, Layout]:
     """The fill-in workbook for a report year (the template that year requires unless one is given).
 
     ``values`` (cell id → number, text or None) pre-fills input cells, e.g. figures extracted from a report.
@@ -117,8 +132,14 @@ def build_workbook(year: int, agency: str | None = None, values: dict[str, objec
     return builder.wb, builder.layout
 
 
-def write_template(path: str | Path, year: int, agency: str | None = None, *, layout: str = "sheets",
-                   values: dict[str, object] | None = None) -> Layout:
+def write_template(
+    path: str | Path,
+    year: int,
+    agency: str | None = None,
+    *,
+    layout: str = "sheets",
+    values: dict[str, object] | None = None,
+) -> Layout:
     """Build and save the workbook (the caller decides about overwriting)."""
     wb, lay = build_workbook(year, agency, values, layout=layout)
     save_workbook(wb, Path(path))
@@ -159,9 +180,6 @@ def mark_tool_sheets(wb, *titles: str) -> None:
     wb.defined_names[TOOL_SHEETS_NAME] = DefinedName(TOOL_SHEETS_NAME, attr_text='"' + ",".join(names) + '"')
 
 
-
-
-
 def quote_sheet(title: str) -> str:
     """A sheet name as a formula writes it: always quoted (CJK names included)."""
     return "'" + title.replace("'", "''") + "'"
@@ -169,7 +187,7 @@ def quote_sheet(title: str) -> str:
 
 def _absolute(ref: str) -> str:
     col = ref.rstrip("0123456789")
-    return f"${col}${ref[len(col):]}"
+    return f"${col}${ref[len(col) :]}"
 
 
 def _width(text: str) -> int:
@@ -218,7 +236,9 @@ class _Builder:
         for (title, row), height in self.heights.items():
             wb[title].row_dimensions[row].height = height
         wb.active = 1  # open on the first table; 校验 stays the first tab
-        wb[SHEET_NAMES["t2"] if self.layout.layout == "sheets" else SINGLE_SHEET].sheet_view.tabSelected = True
+        wb[
+            SHEET_NAMES["t2"] if self.layout.layout == "sheets" else SINGLE_SHEET
+        ].sheet_view.tabSelected = True
         checks.sheet_view.tabSelected = False
         title = report_title(self.year, self.agency)
         wb.properties.title = title
@@ -277,9 +297,23 @@ class _Builder:
         for col, width in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = width
 
-    def _put(self, ws, row: int, col: int, text, *, end_row: int | None = None, end_col: int | None = None,
-             bold: bool = False, fill=None, align: str = "center", wrap: bool = True, size: int = 11,
-             border: bool = True, vertical: str = "center"):
+    def _put(
+        self,
+        ws,
+        row: int,
+        col: int,
+        text,
+        *,
+        end_row: int | None = None,
+        end_col: int | None = None,
+        bold: bool = False,
+        fill=None,
+        align: str = "center",
+        wrap: bool = True,
+        size: int = 11,
+        border: bool = True,
+        vertical: str = "center",
+    ):
         cell = ws.cell(row=row, column=col, value=text)
         end_row = end_row or row
         end_col = end_col or col
@@ -301,15 +335,33 @@ class _Builder:
         self.heights[key] = max(self.heights.get(key, 15.0), lines * per_line + 3)
 
     def _title(self, ws, row: int, col: int, end_col: int) -> None:
-        cell = self._put(ws, row, col, report_title(self.year, self.agency), end_col=end_col, bold=True,
-                         size=16, border=False)
+        cell = self._put(
+            ws,
+            row,
+            col,
+            report_title(self.year, self.agency),
+            end_col=end_col,
+            bold=True,
+            size=16,
+            border=False,
+        )
         cell.protection = UNLOCKED  # staff put their agency's name in front of the year
         self.title_cell = cell
         self._height(ws, row, 1, 24)
 
     def _heading(self, ws, row: int, section, col: int, end_col: int) -> int:
-        self._put(ws, row, col, f"{section.number}、{section.heading}", end_col=end_col, bold=True, size=12,
-                  align="left", border=False, wrap=False)
+        self._put(
+            ws,
+            row,
+            col,
+            f"{section.number}、{section.heading}",
+            end_col=end_col,
+            bold=True,
+            size=12,
+            align="left",
+            border=False,
+            wrap=False,
+        )
         self._height(ws, row, 1, 18)
         return row + 1
 
@@ -350,7 +402,9 @@ class _Builder:
                 c = label_col + 1 + i
                 end = last if i == len(block.columns) - 1 else c
                 self._put(ws, row, c, col.label, end_col=end, bold=True, fill=HEADER_FILL)
-                lines = max(lines, _lines(col.label, (18 if self.layout.layout == "sheets" else 10) * (end - c + 1)))
+                lines = max(
+                    lines, _lines(col.label, (18 if self.layout.layout == "sheets" else 10) * (end - c + 1))
+                )
             self._height(ws, row, lines)
             row += 1
             for r in block.rows:
@@ -395,10 +449,13 @@ class _Builder:
         for group in (r for r in table.rows if not r.is_leaf):
             under = [row_of[r.path] for r in leaves if r.path.startswith(group.path + ".")]
             depth = group.path.count(".")
-            cell = self._put(ws, min(under), first_col + depth, group.label, end_row=max(under), align="center")
+            cell = self._put(
+                ws, min(under), first_col + depth, group.label, end_row=max(under), align="center"
+            )
             if depth == 0:  # written top to bottom in a narrow column, as in the form
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True,
-                                           text_rotation=255)
+                cell.alignment = Alignment(
+                    horizontal="center", vertical="center", wrap_text=True, text_rotation=255
+                )
         for leaf in leaves:
             r = row_of[leaf.path]
             depth = leaf.path.count(".")
@@ -444,7 +501,9 @@ class _Builder:
                 self._put(ws, row, c, label, end_col=c + span - 1, bold=True, fill=HEADER_FILL)
                 for m, member in enumerate(members):
                     start = c + m * n
-                    self._put(ws, row + 1, start, member.label, end_col=start + n - 1, bold=True, fill=HEADER_FILL)
+                    self._put(
+                        ws, row + 1, start, member.label, end_col=start + n - 1, bold=True, fill=HEADER_FILL
+                    )
                     for k, col in enumerate(columns):
                         self._put(ws, row + 2, start + k, col.label, bold=True, fill=HEADER_FILL)
             c += span
@@ -482,8 +541,9 @@ class _Builder:
             elif kind == "amount":
                 dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
             else:
-                dv = DataValidation(type="whole", operator="between", formula1="-100000000",
-                                    formula2="100000000")
+                dv = DataValidation(
+                    type="whole", operator="between", formula1="-100000000", formula2="100000000"
+                )
             dv.allow_blank = True
             dv.showInputMessage = True
             dv.showErrorMessage = True
@@ -516,7 +576,11 @@ class _Builder:
 
         out = []
         for cr in build_ruleset().relations:
-            if cr.template != self.template.id or cr.rule.cross_year or any(c.startswith("n.") for c in cr.coeffs):
+            if (
+                cr.template != self.template.id
+                or cr.rule.cross_year
+                or any(c.startswith("n.") for c in cr.coeffs)
+            ):
                 continue
             out.append(cr)
         return out
@@ -557,9 +621,11 @@ class _Builder:
         relations = self._relations()
         self._put(ws, 1, 1, "勾稽关系校验（随填随算）", end_col=7, bold=True, size=14, border=False)
         self._height(ws, 1, 1, 22)
-        explain = ("本表按校验规则自动核对各表的数据关系：✓ 相符；✗ 不相符（错误，必须改正），后附相差数；"
-                   "⚠ 需要核实（警告或提示）。空白单元格按 0 计算（正式核对时会提示空白）。"
-                   "填写请在「表二」「表三」「表四」工作表中进行。")
+        explain = (
+            "本表按校验规则自动核对各表的数据关系：✓ 相符；✗ 不相符（错误，必须改正），后附相差数；"
+            "⚠ 需要核实（警告或提示）。空白单元格按 0 计算（正式核对时会提示空白）。"
+            "填写请在「表二」「表三」「表四」工作表中进行。"
+        )
         self._put(ws, 2, 1, explain, end_col=7, align="left", border=False)
         self._height(ws, 2, 3)
         summary = self._put(ws, 3, 1, None, end_col=7, bold=True, align="left", border=False, wrap=False)
@@ -579,12 +645,23 @@ class _Builder:
             rhs = self._side(cr.relation.rhs.coeffs, cr.relation.rhs.constant)
             op = cr.relation.op
             diff = f"ROUND(F{row},6)"
-            violated = {"==": f"{diff}<>0", "<=": f"{diff}>0", ">=": f"{diff}<0", "<": f"{diff}>=0",
-                        ">": f"{diff}<=0"}[op]
+            violated = {
+                "==": f"{diff}<>0",
+                "<=": f"{diff}>0",
+                ">=": f"{diff}<0",
+                "<": f"{diff}>=0",
+                ">": f"{diff}<=0",
+            }[op]
             mark = MARK[rule.severity]
             cells = [
-                rule.id, severity_zh(rule.severity), description, f"={lhs}", f"={rhs}", f"=D{row}-E{row}",
-                f'=IF(H{row}=0,"✓","{mark} 相差 "&ABS({diff}))', f"=IF({violated},1,0)",
+                rule.id,
+                severity_zh(rule.severity),
+                description,
+                f"={lhs}",
+                f"={rhs}",
+                f"=D{row}-E{row}",
+                f'=IF(H{row}=0,"✓","{mark} 相差 "&ABS({diff}))',
+                f"=IF({violated},1,0)",
             ]
             for k, value in enumerate(cells):
                 cell = self._put(ws, row, k + 1, value, align="left" if k == 2 else "center")
@@ -592,23 +669,41 @@ class _Builder:
                     cell.number_format = "General"
             self._height(ws, row, _lines(description, 72))
             by_table.setdefault(table_id, []).append(row)
-            self.layout.checks.append({"rule": rule.id, "severity": rule.severity, "row": row, "op": op,
-                                       "table": table_id, "bindings": dict(cr.bindings),
-                                       "cells": list(cr.coeffs), "description": description,
-                                       "lhs": lhs, "rhs": rhs, "anchor": _anchor(cr)})
+            self.layout.checks.append(
+                {
+                    "rule": rule.id,
+                    "severity": rule.severity,
+                    "row": row,
+                    "op": op,
+                    "table": table_id,
+                    "bindings": dict(cr.bindings),
+                    "cells": list(cr.coeffs),
+                    "description": description,
+                    "lhs": lhs,
+                    "rhs": rhs,
+                    "anchor": _anchor(cr),
+                }
+            )
             row += 1
         last = row - 1
         if last >= first:
             count = f"SUM(H{first}:H{last})"
             errors = f'SUMIF(B{first}:B{last},"错误",H{first}:H{last})'
-            summary.value = (f'=IF({count}=0,"✓ 全部 {last - first + 1} 项校验相符",'
-                             f'"✗ 错误 "&{errors}&" 项，⚠ 需核实 "&({count}-{errors})&" 项")')
+            summary.value = (
+                f'=IF({count}=0,"✓ 全部 {last - first + 1} 项校验相符",'
+                f'"✗ 错误 "&{errors}&" 项，⚠ 需核实 "&({count}-{errors})&" 项")'
+            )
             ws.conditional_formatting.add(
-                f"G{first}:G{last}", FormulaRule(formula=[f'AND($H{first}=1,$B{first}="错误")'], fill=BAD_FILL))
+                f"G{first}:G{last}",
+                FormulaRule(formula=[f'AND($H{first}=1,$B{first}="错误")'], fill=BAD_FILL),
+            )
             ws.conditional_formatting.add(
-                f"G{first}:G{last}", FormulaRule(formula=[f'AND($H{first}=1,$B{first}<>"错误")'], fill=WARN_FILL))
+                f"G{first}:G{last}",
+                FormulaRule(formula=[f'AND($H{first}=1,$B{first}<>"错误")'], fill=WARN_FILL),
+            )
             ws.conditional_formatting.add(
-                f"G{first}:G{last}", FormulaRule(formula=[f"$H{first}=0"], fill=GOOD_FILL))
+                f"G{first}:G{last}", FormulaRule(formula=[f"$H{first}=0"], fill=GOOD_FILL)
+            )
         self._columns(ws, {1: 8, 2: 6, 3: 72, 4: 9, 5: 9, 6: 9, 7: 14, 8: 6})
         ws.column_dimensions["H"].hidden = True
         ws.freeze_panes = "A5"
@@ -623,9 +718,11 @@ class _Builder:
             h = f"{checks}!$H${a}:$H${b}"
             count = f"SUM({h})"
             errors = f'SUMIF({checks}!$B${a}:$B${b},"错误",{h})'
-            cell.value = (f'=IF({count}=0,"✓ 本表 {b - a + 1} 项勾稽关系全部相符",'
-                          f'IF({errors}>0,"✗ 本表有 "&{errors}&" 项勾稽关系不相符",'
-                          f'"⚠ 本表有 "&{count}&" 项需要核实")&"，详见「{ws.title}」工作表")')
+            cell.value = (
+                f'=IF({count}=0,"✓ 本表 {b - a + 1} 项勾稽关系全部相符",'
+                f'IF({errors}>0,"✗ 本表有 "&{errors}&" 项勾稽关系不相符",'
+                f'"⚠ 本表有 "&{count}&" 项需要核实")&"，详见「{ws.title}」工作表")'
+            )
 
     def _conditional_formats(self) -> None:
         """On the tables: a relation's anchor cell (the total it closes on) turns red while it fails."""
@@ -641,8 +738,13 @@ class _Builder:
             lhs = check["lhs"].replace(f"{quote_sheet(title)}!", "")
             rhs = check["rhs"].replace(f"{quote_sheet(title)}!", "")
             diff = f"ROUND(({lhs})-({rhs}),6)"
-            cond = {"==": f"{diff}<>0", "<=": f"{diff}>0", ">=": f"{diff}<0", "<": f"{diff}>=0",
-                    ">": f"{diff}<=0"}[check["op"]]
+            cond = {
+                "==": f"{diff}<>0",
+                "<=": f"{diff}>0",
+                ">=": f"{diff}<0",
+                "<": f"{diff}>=0",
+                ">": f"{diff}<=0",
+            }[check["op"]]
             fill = BAD_FILL if check["severity"] == "error" else WARN_FILL
             ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=fill))
 
@@ -660,9 +762,14 @@ class _Builder:
             ws.append([cell_id, title, ref, meta.label_zh, meta.kind])
         from validator import __version__
 
-        meta = [("template", self.template.id), ("year", self.year), ("agency", self.agency or ""),
-                ("layout", self.layout.layout), ("checks_sheet", CHECKS_SHEET),
-                ("generator", f"ogi-validator {__version__}")]
+        meta = [
+            ("template", self.template.id),
+            ("year", self.year),
+            ("agency", self.agency or ""),
+            ("layout", self.layout.layout),
+            ("checks_sheet", CHECKS_SHEET),
+            ("generator", f"ogi-validator {__version__}"),
+        ]
         for k, (key, value) in enumerate(meta, start=1):
             ws.cell(row=k, column=7, value=key)
             ws.cell(row=k, column=8, value=value)
@@ -671,8 +778,13 @@ class _Builder:
 
     def _protect(self, ws) -> None:
         # no password: protection keeps labels and formulas from being typed over by accident only
-        ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
-                                        selectLockedCells=False, selectUnlockedCells=False)
+        ws.protection = SheetProtection(
+            sheet=True,
+            formatColumns=False,
+            formatRows=False,
+            selectLockedCells=False,
+            selectUnlockedCells=False,
+        )
 
 
 def _landscape(ws) -> None:
@@ -703,7 +815,7 @@ def _number(value: float) -> str:
 
 def _split(ref: str) -> tuple[str, int]:
     col = ref.rstrip("0123456789")
-    return col, int(ref[len(col):])
+    return col, int(ref[len(col) :])
 
 
 def _ranges(places: list[tuple[str, str]]) -> list[str]:

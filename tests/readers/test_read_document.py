@@ -327,4 +327,3 @@ def test_mutated_files_never_leak_an_exception(tmp_path):
                 read_document(p)
             except ReadError as e:
                 assert "\n" not in str(e) and str(e).startswith(f"{p.name}: ")
-

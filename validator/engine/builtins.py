@@ -42,17 +42,32 @@ def sections(ev, rule) -> None:
                 ev.add(rule, "missing", int(row), {"number": section.number, "heading": section.heading})
             for row in np.nonzero(mine & found[:, k] & (numerals[:, k] != section.number))[0]:
                 hit = _hit(frame.rows[row], section.id)
-                ev.add(rule, "misnumbered", int(row), {"number": section.number, "official": section.heading,
-                                                       "heading": hit[1], "found_number": hit[0]})
+                ev.add(
+                    rule,
+                    "misnumbered",
+                    int(row),
+                    {
+                        "number": section.number,
+                        "official": section.heading,
+                        "heading": hit[1],
+                        "found_number": hit[0],
+                    },
+                )
             for row in np.nonzero(mine & found[:, k] & (numerals[:, k] == section.number))[0]:
                 heading = _hit(frame.rows[row], section.id)[1]
                 if not section.worded_as(heading):
-                    ev.add(rule, "wording", int(row), {"number": section.number, "official": section.heading,
-                                                       "heading": heading})
+                    ev.add(
+                        rule,
+                        "wording",
+                        int(row),
+                        {"number": section.number, "official": section.heading, "heading": heading},
+                    )
             if k == 0:
                 continue
             for row in np.nonzero(mine & found[:, k] & (positions[:, k] < before[:, k - 1]))[0]:
-                after = next(s for j, s in enumerate(template.sections[:k]) if positions[row, j] > positions[row, k])
+                after = next(
+                    s for j, s in enumerate(template.sections[:k]) if positions[row, j] > positions[row, k]
+                )
                 ev.add(rule, "out_of_order", int(row), {"found": section.heading, "previous": after.heading})
         by_number = {s.number: (k, s) for k, s in enumerate(template.sections)}
         for row in np.nonzero(mine & (extra_count > 0))[0]:
@@ -65,8 +80,17 @@ def sections(ev, rule) -> None:
                     if numerals[row, k] != number:
                         instead = f"；第{number}部分应为「{number}、{official_here.heading}」"
                         instead_en = f"; section {number} should be '{official_here.heading}'"
-                ev.add(rule, "unofficial", int(row), {"found_number": number, "heading": heading,
-                                                      "instead": instead, "instead_en": instead_en})
+                ev.add(
+                    rule,
+                    "unofficial",
+                    int(row),
+                    {
+                        "found_number": number,
+                        "heading": heading,
+                        "instead": instead,
+                        "instead_en": instead_en,
+                    },
+                )
 
 
 def _hit(row, section_id: str) -> tuple:
@@ -82,7 +106,9 @@ def tables_complete(ev, rule) -> None:
     missing_tables = frame.meta["tables_missing"].to_numpy()
     for row in np.nonzero(applies)[0]:
         for table_id, reason in (missing_tables[row] or {}).items():
-            ev.add(rule, "table_missing", int(row), {"table": table_id, "reason": reason, "reason_en": table_id})
+            ev.add(
+                rule, "table_missing", int(row), {"table": table_id, "reason": reason, "reason_en": table_id}
+            )
     states = frame.states
     col = frame.col
     for template in ev.catalogue.templates.values():
@@ -109,10 +135,18 @@ def tables_complete(ev, rule) -> None:
                     lacking.setdefault(int(row), []).append(row_def)
             for row, row_defs in lacking.items():
                 cells = [c.id for r in row_defs for c in template.row_cells(table.id, r.path)]
-                ev.add(rule, "rows_missing", row, {
-                    "table": table.id, "table_name": table.name,
-                    "rows": "、".join(f"「{r.display}」" for r in row_defs),
-                    "rows_en": ", ".join(r.path for r in row_defs)}, cells=cells)
+                ev.add(
+                    rule,
+                    "rows_missing",
+                    row,
+                    {
+                        "table": table.id,
+                        "table_name": table.name,
+                        "rows": "、".join(f"「{r.display}」" for r in row_defs),
+                        "rows_en": ", ".join(r.path for r in row_defs),
+                    },
+                    cells=cells,
+                )
 
 
 # ---------------------------------------------------------------------------------------------- M-08
@@ -135,9 +169,14 @@ def readability(ev, rule) -> None:
             cell = ev.catalogue.cell(cid, template)
             options = "/".join(num(v) for v in candidates.get(cid, ()))
             described.append(f"{cell.label_zh if cell else cid}（可能为 {options}）" if options else cid)
-        ev.add(rule, "ambiguous", int(row), {"count": len(cells), "cells": "；".join(described),
-                                             "cells_en": ", ".join(cells)},
-               cells=cells, values={c: list(candidates.get(c, ())) for c in cells})
+        ev.add(
+            rule,
+            "ambiguous",
+            int(row),
+            {"count": len(cells), "cells": "；".join(described), "cells_en": ", ".join(cells)},
+            cells=cells,
+            values={c: list(candidates.get(c, ())) for c in cells},
+        )
 
 
 # ---------------------------------------------------------------------------------------------- M-09
@@ -177,10 +216,19 @@ def blanks(ev, rule) -> None:
                 for k, row in enumerate(rows):
                     row = int(row)
                     if expected is not None and expected[k] > 0:
-                        ev.add(rule, "blank_total", row, {
-                            "cell": cell.id, "cell_label": cell.label_zh, "expected": num(float(expected[k]))},
-                            cells=(cell.id,), values={cell.id: None},
-                            suggestion={cell.id: plain(float(expected[k]))})
+                        ev.add(
+                            rule,
+                            "blank_total",
+                            row,
+                            {
+                                "cell": cell.id,
+                                "cell_label": cell.label_zh,
+                                "expected": num(float(expected[k])),
+                            },
+                            cells=(cell.id,),
+                            values={cell.id: None},
+                            suggestion={cell.id: plain(float(expected[k]))},
+                        )
                     elif block[row, j] == NA_MARKER:
                         markers.setdefault(row, []).append(cell.id)
                     else:
@@ -191,9 +239,20 @@ def blanks(ev, rule) -> None:
                     listed = "、".join(_short(template.cells[c].label_zh, raws.get(c)) for c in ids[:12])
                     if len(ids) > 12:
                         listed += f" 等{len(ids)}处"
-                    ev.add(rule, outcome, row, {"table": table.id, "table_name": table.name, "count": len(ids),
-                                                "cells": listed, "cells_en": ", ".join(ids)},
-                           cells=ids, values={c: None for c in ids})
+                    ev.add(
+                        rule,
+                        outcome,
+                        row,
+                        {
+                            "table": table.id,
+                            "table_name": table.name,
+                            "count": len(ids),
+                            "cells": listed,
+                            "cells_en": ", ".join(ids),
+                        },
+                        cells=ids,
+                        values={c: None for c in ids},
+                    )
 
 
 def _short(label: str, raw: str | None) -> str:
@@ -239,10 +298,20 @@ def template_year(ev, rule) -> None:
             if required is not None and required.id != used.id:
                 markers = [m for m in used.markers if m]
                 evidence = "、".join(f"“{m}”" for m in markers[:3])
-                ev.add(rule, "wrong_template", int(row), {
-                    "year": int(year), "required": required.id, "used": used.id,
-                    "required_notice": required.notice, "used_notice": used.notice, "evidence": evidence,
-                    "score": (scores[row] or {}).get(used.id)})
+                ev.add(
+                    rule,
+                    "wrong_template",
+                    int(row),
+                    {
+                        "year": int(year),
+                        "required": required.id,
+                        "used": used.id,
+                        "required_notice": required.notice,
+                        "used_notice": used.notice,
+                        "evidence": evidence,
+                        "score": (scores[row] or {}).get(used.id),
+                    },
+                )
         if collapsed[row]:
             ev.add(rule, "collapsed_row", int(row), {"rows": ", ".join(collapsed[row])})
 
@@ -292,7 +361,9 @@ def similarity(ev, rule) -> None:
         mine, theirs = rows[pick], before[pick]
         for table in template.tables:
             idx = [col[c.id] for c in template.cells_of(table.id) if not c.aggregate]
-            probe = idx[:: max(1, len(idx) // 6)]  # a few cells first: only pairs equal there are compared whole
+            probe = idx[
+                :: max(1, len(idx) // 6)
+            ]  # a few cells first: only pairs equal there are compared whole
             a, b = values.T[np.ix_(probe, mine)], values.T[np.ix_(probe, theirs)]
             maybe = np.nonzero(((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=0))[0]
             a, b = values[np.ix_(mine[maybe], idx)], values[np.ix_(theirs[maybe], idx)]
@@ -300,8 +371,17 @@ def similarity(ev, rule) -> None:
             nonzero = (np.nan_to_num(a) != 0).sum(axis=1)
             for k in np.nonzero(equal & (nonzero >= minimum))[0]:
                 row = int(mine[maybe[k]])
-                ev.add(rule, "identical_table", row, {"table": table.id, "table_name": table.name,
-                                                      "count": int(nonzero[k]), "prev_file": prev_file(row)})
+                ev.add(
+                    rule,
+                    "identical_table",
+                    row,
+                    {
+                        "table": table.id,
+                        "table_name": table.name,
+                        "count": int(nonzero[k]),
+                        "prev_file": prev_file(row),
+                    },
+                )
     # narrative: MinHash screen on all pairs, exact Jaccard on the few near the threshold
     spec = rule.outcome("narrative")
     threshold = float(spec.get("threshold", 0.9))
@@ -318,8 +398,13 @@ def similarity(ev, rule) -> None:
         their_text = textsim.body_text(frame.rows[earlier].narrative, frame.rows[earlier].section_texts)
         share = textsim.jaccard(mine_text, their_text)
         if share >= threshold:
-            ev.add(rule, "narrative", row, {"percent": f"{share:.0%}", "similarity": round(share, 3),
-                                            "prev_file": prev_file(row)}, values={"similarity": round(share, 3)})
+            ev.add(
+                rule,
+                "narrative",
+                row,
+                {"percent": f"{share:.0%}", "similarity": round(share, 3), "prev_file": prev_file(row)},
+                values={"similarity": round(share, 3)},
+            )
 
 
 CHECKS = {

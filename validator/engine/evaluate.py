@@ -122,35 +122,61 @@ class Evaluator:
                     mine = [current[own_at[col[c]]] for c in cr.coeffs if not c.startswith("prev.")]
                     complete = ~np.isnan(np.vstack(mine)).any(axis=0) if mine else np.ones(rows.size, bool)
                     bulk = undecided & changed & complete
-                    self._record(rows[bulk], cr.rule.id, [c for c in cr.coeffs if c.startswith("prev.")],
-                                 phrases()["reasons"]["TEMPLATE_CHANGED"]["zh"])
+                    self._record(
+                        rows[bulk],
+                        cr.rule.id,
+                        [c for c in cr.coeffs if c.startswith("prev.")],
+                        phrases()["reasons"]["TEMPLATE_CHANGED"]["zh"],
+                    )
                     undecided &= ~bulk
                 undecided &= ~self._unstated_claims(cr, current, own_at, col)
                 if cr.alternatives > 1:
-                    alternatives.setdefault((cr.rule.id, cr.group), []).append((cr, violated, undecided, residual))
+                    alternatives.setdefault((cr.rule.id, cr.group), []).append(
+                        (cr, violated, undecided, residual)
+                    )
                     continue
-                self._outcomes(cr, rows, violated, undecided, residual, failures, values, prev_index,
-                               prev_templates if needs_prev else None)
+                self._outcomes(
+                    cr,
+                    rows,
+                    violated,
+                    undecided,
+                    residual,
+                    failures,
+                    values,
+                    prev_index,
+                    prev_templates if needs_prev else None,
+                )
             for group in alternatives.values():
                 # the rule holds when any alternative holds; it fails when none holds and one fails
                 holds = np.any([~v & ~u for _, v, u, _ in group], axis=0)
                 failed = ~holds & np.any([v for _, v, _, _ in group], axis=0)
                 undecided = ~holds & ~failed
                 cr, _, _, residual = group[0]
-                self._outcomes(cr, rows, failed, undecided, residual, failures, values, prev_index,
-                               prev_templates if needs_prev else None)
+                self._outcomes(
+                    cr,
+                    rows,
+                    failed,
+                    undecided,
+                    residual,
+                    failures,
+                    values,
+                    prev_index,
+                    prev_templates if needs_prev else None,
+                )
             alternatives.clear()
         for row, items in failures.items():
             self._relation_findings(row, items, values)
 
-    def _outcomes(self, cr, rows, violated, undecided, residual, failures, values, prev_index,
-                  prev_templates) -> None:
+    def _outcomes(
+        self, cr, rows, violated, undecided, residual, failures, values, prev_index, prev_templates
+    ) -> None:
         for position in np.nonzero(violated)[0]:
             failures[int(rows[position])].append((cr, float(residual[position])))
         for position in np.nonzero(undecided)[0]:
             row = int(rows[position])
-            self._not_assessable(row, cr, values, prev_index,
-                                 prev_templates[row] if prev_templates is not None else None)
+            self._not_assessable(
+                row, cr, values, prev_index, prev_templates[row] if prev_templates is not None else None
+            )
 
     @staticmethod
     def _unstated_claims(cr, current, own_at, col) -> np.ndarray:
@@ -170,8 +196,9 @@ class Evaluator:
         out[(prev_rows < 0) & unknown] = reasons_text.get("NO_AGENCY_YEAR", reasons_text["NO_PREVIOUS"])["zh"]
         return out
 
-    def _cross_year_skips(self, rows: np.ndarray, compiled: list[CompiledRelation],
-                          unpaired: np.ndarray) -> dict[str, np.ndarray]:
+    def _cross_year_skips(
+        self, rows: np.ndarray, compiled: list[CompiledRelation], unpaired: np.ndarray
+    ) -> dict[str, np.ndarray]:
         """Per cross-year rule: the rows it cannot be applied to (a year before the rule starts, no
         previous report), recorded as not assessable once per report; rule id → mask of those rows."""
         prev_cells: dict[str, list[str]] = {}
@@ -207,7 +234,9 @@ class Evaluator:
                     entry.cells.append(cell)
                     entry.reasons[cell] = reason
 
-    def _relation_findings(self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray) -> None:
+    def _relation_findings(
+        self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray
+    ) -> None:
         template = self.templates[row]
         fixes = self._localise(row, template, values)
         for cr, residual in items:
@@ -219,7 +248,10 @@ class Evaluator:
             rhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.rhs.coeffs.items()) + rel.rhs.constant
             params = {
                 **bound,
-                "lhs": num(lhs), "rhs": num(rhs), "diff": num(abs(lhs - rhs)), "signed_diff": num(lhs - rhs),
+                "lhs": num(lhs),
+                "rhs": num(rhs),
+                "diff": num(abs(lhs - rhs)),
+                "signed_diff": num(lhs - rhs),
                 "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
                 "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
                 "quote": next((self.frame.rows[row].raw.get(c, "") for c in cells if c.startswith("n.")), ""),
@@ -233,20 +265,45 @@ class Evaluator:
                 fix = relevant[0]
                 suggestion = {fix.cell: plain(fix.value)}
                 p = phrases()["suggestion"]
-                message_zh += fill(p["zh"], {"label": cell_label(self.catalogue, fix.cell, template),
-                                             "current": num(fix.current), "value": num(fix.value)})
-                message_en += fill(p["en"], {"cell": fix.cell, "current": num(fix.current), "value": num(fix.value)})
+                message_zh += fill(
+                    p["zh"],
+                    {
+                        "label": cell_label(self.catalogue, fix.cell, template),
+                        "current": num(fix.current),
+                        "value": num(fix.value),
+                    },
+                )
+                message_en += fill(
+                    p["en"], {"cell": fix.cell, "current": num(fix.current), "value": num(fix.value)}
+                )
             elif 1 < len(relevant) <= 5 and cr.relation.op == "==":
                 p = phrases()["suggestion_several"]
-                message_zh += fill(p["zh"], {"labels": "、".join(
-                    f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）" for f in relevant)})
-                message_en += fill(p["en"], {"cells": ", ".join(f"{f.cell} (→ {num(f.value)})" for f in relevant)})
-            self.findings.append(Finding(
-                rule=cr.rule.id, severity=cr.rule.severity, cells=tuple(cells),
-                values={c: plain(v) for c, v in current.items()},
-                message_zh=message_zh, message_en=message_en, difference=plain(lhs - rhs),
-                suggestion=suggestion, provenance=self._provenance(row, cells), report=row,
-            ))
+                message_zh += fill(
+                    p["zh"],
+                    {
+                        "labels": "、".join(
+                            f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）"
+                            for f in relevant
+                        )
+                    },
+                )
+                message_en += fill(
+                    p["en"], {"cells": ", ".join(f"{f.cell} (→ {num(f.value)})" for f in relevant)}
+                )
+            self.findings.append(
+                Finding(
+                    rule=cr.rule.id,
+                    severity=cr.rule.severity,
+                    cells=tuple(cells),
+                    values={c: plain(v) for c, v in current.items()},
+                    message_zh=message_zh,
+                    message_en=message_en,
+                    difference=plain(lhs - rhs),
+                    suggestion=suggestion,
+                    provenance=self._provenance(row, cells),
+                    report=row,
+                )
+            )
 
     def _wording(self, cr: CompiledRelation, template: str) -> tuple[dict, dict]:
         """Cell labels and bound-variable labels of a compiled relation (the same for every report)."""
@@ -254,8 +311,10 @@ class Evaluator:
         key = (id(cr), template)
         if key not in cache:
             labels = short_labels(self.catalogue, cr.relation.cells, template)
-            bound = {**cr.bindings, **{f"{k}_label": _binding_label(self.catalogue, template, v)
-                                       for k, v in cr.bindings.items()}}
+            bound = {
+                **cr.bindings,
+                **{f"{k}_label": _binding_label(self.catalogue, template, v) for k, v in cr.bindings.items()},
+            }
             cache[key] = (labels, bound)
         return cache[key]
 
@@ -285,9 +344,14 @@ class Evaluator:
         cache = self.__dict__.setdefault("_systems", {})
         if template in cache:
             return cache[template]
-        relations = [cr for cr in self.ruleset.relations
-                     if cr.template == template and cr.relation.op == "==" and cr.rule.severity == "error"
-                     and not cr.rule.cross_year]
+        relations = [
+            cr
+            for cr in self.ruleset.relations
+            if cr.template == template
+            and cr.relation.op == "=="
+            and cr.rule.severity == "error"
+            and not cr.rule.cross_year
+        ]
         if not relations:
             cache[template] = None
             return None
@@ -305,7 +369,9 @@ class Evaluator:
         cache[template] = (A, const, cells, idx, integer)
         return cache[template]
 
-    def _not_assessable(self, row: int, cr: CompiledRelation, values: np.ndarray, prev_index, prev_template) -> None:
+    def _not_assessable(
+        self, row: int, cr: CompiledRelation, values: np.ndarray, prev_index, prev_template
+    ) -> None:
         reasons_text = phrases()["reasons"]
         key = (row, cr.rule.id)
         entry = self.not_assessable.get(key)
@@ -353,15 +419,25 @@ class Evaluator:
 
     # ------------------------------------------------------------------------------------ the rest
 
-    def add(self, rule: Rule, outcome: str, row: int, params: dict, cells=(), values=None,
-            suggestion=None) -> None:
+    def add(
+        self, rule: Rule, outcome: str, row: int, params: dict, cells=(), values=None, suggestion=None
+    ) -> None:
         """A finding from a schema or built-in check, worded by the rule's outcome in rules/."""
         spec = rule.outcome(outcome)
-        self.findings.append(Finding(
-            rule=rule.id, severity=spec["severity"], cells=tuple(cells), values=values or {},
-            message_zh=fill(spec.get("zh", rule.title), params), message_en=fill(spec.get("en", rule.title), params),
-            suggestion=suggestion, provenance=self._provenance(row, cells), report=row, kind=outcome,
-        ))
+        self.findings.append(
+            Finding(
+                rule=rule.id,
+                severity=spec["severity"],
+                cells=tuple(cells),
+                values=values or {},
+                message_zh=fill(spec.get("zh", rule.title), params),
+                message_en=fill(spec.get("en", rule.title), params),
+                suggestion=suggestion,
+                provenance=self._provenance(row, cells),
+                report=row,
+                kind=outcome,
+            )
+        )
 
     def run(self) -> list[ReportResult]:
         self.relations()
@@ -371,8 +447,11 @@ class Evaluator:
             elif rule.check:
                 builtins.run(self, rule)
         rows = self.frame.rows
-        results = [ReportResult(i, rows[i].meta) for i in range(len(self.frame))] if rows else \
-            [ReportResult(i, {}) for i in range(len(self.frame))]
+        results = (
+            [ReportResult(i, rows[i].meta) for i in range(len(self.frame))]
+            if rows
+            else [ReportResult(i, {}) for i in range(len(self.frame))]
+        )
         order = {r.id: i for i, r in enumerate(self.ruleset.rules)}
         for finding in self.findings:
             results[finding.report].findings.append(finding)

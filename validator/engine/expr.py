@@ -91,7 +91,7 @@ class _Parser:
                 break
             m = _TOKEN.match(text, index)
             if not m or m.end() == index:
-                raise RuleSyntaxError(f"unexpected text at {index}: {text[index:index + 20]!r} in {text!r}")
+                raise RuleSyntaxError(f"unexpected text at {index}: {text[index : index + 20]!r} in {text!r}")
             kind = m.lastgroup
             tokens.append((kind, m.group(kind)))
             index = m.end()
@@ -176,6 +176,8 @@ class _Parser:
         out = []
         for cell in self.cells:
             parts = cell.split(".")
-            if len(parts) == len(segments) and all(fnmatch.fnmatchcase(p, s) for p, s in zip(parts, segments)):
+            if len(parts) == len(segments) and all(
+                fnmatch.fnmatchcase(p, s) for p, s in zip(parts, segments)
+            ):
                 out.append(prefix + cell)
         return out

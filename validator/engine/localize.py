@@ -19,8 +19,14 @@ class Fix:
     value: float
 
 
-def single_cell_fixes(A: np.ndarray, residual: np.ndarray, values: np.ndarray, cells: list[str],
-                      integer: np.ndarray, tol: float = 1e-6) -> list[Fix]:
+def single_cell_fixes(
+    A: np.ndarray,
+    residual: np.ndarray,
+    values: np.ndarray,
+    cells: list[str],
+    integer: np.ndarray,
+    tol: float = 1e-6,
+) -> list[Fix]:
     """A: relations × cells coefficients; residual: relations (NaN = not assessable, ignored)."""
     usable = ~np.isnan(residual)
     A = A[usable]

@@ -31,7 +31,9 @@ class Rule:
     check: str | None = None  # built-in structural check
     outcomes: dict = field(default_factory=dict)  # outcome -> {severity, zh, en}
     file: str = ""
-    years: dict = field(default_factory=dict)  # {from: first report year checked, reason: key in messages.yaml}
+    years: dict = field(
+        default_factory=dict
+    )  # {from: first report year checked, reason: key in messages.yaml}
 
     @property
     def cross_year(self) -> bool:
@@ -160,8 +162,19 @@ def compile_rule(rule: Rule, template: Template) -> list[CompiledRelation]:
                 base = cell.removeprefix("prev.")
                 if base not in template.cells:
                     raise RuleSyntaxError(f"rule {rule.id}: {cell} is not a cell of {template.id}")
-            out.append(CompiledRelation(rule, template.id, bindings, relation, relation.coefficients(),
-                                        relation.constant, group, alternative, len(exprs)))
+            out.append(
+                CompiledRelation(
+                    rule,
+                    template.id,
+                    bindings,
+                    relation,
+                    relation.coefficients(),
+                    relation.constant,
+                    group,
+                    alternative,
+                    len(exprs),
+                )
+            )
     return out
 
 
@@ -176,7 +189,9 @@ def parse_codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
-def select_rules(rules: tuple[Rule, ...], select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+def select_rules(
+    rules: tuple[Rule, ...], select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+) -> tuple[Rule, ...]:
     """ruff-style selection: a code or a prefix (T3, T3-0, M)."""
 
     def matches(rule: Rule, codes: tuple[str, ...]) -> bool:
@@ -186,8 +201,9 @@ def select_rules(rules: tuple[Rule, ...], select: tuple[str, ...] = (), ignore: 
     return tuple(r for r in chosen if not matches(r, ignore))
 
 
-def build_ruleset(catalogue: Catalogue | None = None, select: tuple[str, ...] = (),
-                  ignore: tuple[str, ...] = ()) -> RuleSet:
+def build_ruleset(
+    catalogue: Catalogue | None = None, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+) -> RuleSet:
     catalogue = catalogue or load_catalogue()
     rules = select_rules(load_rules(), select, ignore)
     relations = []

@@ -58,15 +58,22 @@ def check(ev, rule) -> None:
     except pe.SchemaErrors as err:
         cases = err.failure_cases
         cases = cases[cases["index"].notna() & cases["column"].isin(cell_ids)]
-        for cell_id, row, outcome, value in zip(cases["column"], cases["index"], cases["check"],
-                                                cases["failure_case"]):
+        for cell_id, row, outcome, value in zip(
+            cases["column"], cases["index"], cases["check"], cases["failure_case"]
+        ):
             row = int(row)
             template = ev.templates[row]
             if cell_id not in ev.catalogue.templates[template].cells:
                 continue
             value = float(value)
-            ev.add(rule, str(outcome), row, _params(ev, cell_id, template, num(value)),
-                   cells=(cell_id,), values={cell_id: plain(value)})
+            ev.add(
+                rule,
+                str(outcome),
+                row,
+                _params(ev, cell_id, template, num(value)),
+                cells=(cell_id,),
+                values={cell_id: plain(value)},
+            )
     states = frame.states[np.ix_(rows, idx)]
     for r, c in zip(*np.nonzero(states == _TEXT)):
         row, cell_id = int(rows[r]), cell_ids[c]
@@ -75,8 +82,14 @@ def check(ev, rule) -> None:
             continue
         raw = frame.rows[row].raw.get(cell_id, "") if frame.rows else ""
         raw = raw if len(raw) <= 30 else raw[:30] + "…"  # a run of prose read as a cell: quote its start
-        ev.add(rule, "text", row, {**_params(ev, cell_id, template, raw), "raw": raw},
-               cells=(cell_id,), values={cell_id: raw})
+        ev.add(
+            rule,
+            "text",
+            row,
+            {**_params(ev, cell_id, template, raw), "raw": raw},
+            cells=(cell_id,),
+            values={cell_id: raw},
+        )
 
 
 def _params(ev, cell_id: str, template: str, value: str) -> dict:

@@ -97,8 +97,15 @@ def read_converted(path: str | os.PathLike, kind: str, target: str, *, timeout: 
     return doc
 
 
-def run_soffice(inputs: list[Path], convert_to: str, outdir: Path, *, timeout: float = TIMEOUT,
-                cwd: Path | None = None, calc: bool = False) -> tuple[int, str]:
+def run_soffice(
+    inputs: list[Path],
+    convert_to: str,
+    outdir: Path,
+    *,
+    timeout: float = TIMEOUT,
+    cwd: Path | None = None,
+    calc: bool = False,
+) -> tuple[int, str]:
     """LibreOffice headless with a private profile (no clash with a running LibreOffice or another
     conversion); on timeout its whole process group is killed and TimeoutExpired raised.
     Returns (exit code, stderr). Raises OSError when LibreOffice cannot be started or is not installed."""
@@ -106,11 +113,29 @@ def run_soffice(inputs: list[Path], convert_to: str, outdir: Path, *, timeout: f
     if soffice is None:
         raise FileNotFoundError(f"LibreOffice is not installed ({INSTALL_HINT})")
     with tempfile.TemporaryDirectory(prefix="ogi-soffice-") as profile:
-        cmd = [soffice, "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nofirststartwizard",
-               f"-env:UserInstallation={Path(profile).as_uri()}", *(["--calc"] if calc else []),
-               "--convert-to", convert_to, "--outdir", str(outdir), *map(str, inputs)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True, cwd=cwd or outdir)
+        cmd = [
+            soffice,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--nofirststartwizard",
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            *(["--calc"] if calc else []),
+            "--convert-to",
+            convert_to,
+            "--outdir",
+            str(outdir),
+            *map(str, inputs),
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            cwd=cwd or outdir,
+        )
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -187,8 +187,12 @@ class _Reader:
             ways = nxt
         return ways.get(n, 0)
 
-    def search(self, limit: int, rels: list[tuple[tuple[tuple[int, int], ...], Exact]] = (),
-               steps: list[int] | None = None) -> tuple[list[Split], bool]:
+    def search(
+        self,
+        limit: int,
+        rels: list[tuple[tuple[tuple[int, int], ...], Exact]] = (),
+        steps: list[int] | None = None,
+    ) -> tuple[list[Split], bool]:
         """Up to `limit` splits that satisfy `rels` (linear relations over the run's positions: terms
         (pos, coeff) and a constant), and whether the search stopped early (more splits than `limit`, or
         the step allowance `steps[0]` ran out; it is decremented in place).
@@ -222,7 +226,7 @@ class _Reader:
                     touched[p].append((q, c))
             done_at[min(coeff_of) if backward else max(coeff_of)].append(q)
             acc_up = acc_down = 0
-            for i in (range(k) if backward else range(k - 1, -1, -1)):
+            for i in range(k) if backward else range(k - 1, -1, -1):
                 c = coeff_of.get(i, 0)
                 signed = kinds[i] == "signed"
                 acc_up += abs(c) if c > 0 or signed else 0
@@ -248,7 +252,7 @@ class _Reader:
 
         def feasible(i: int, room: int) -> bool:
             """Can the unread cells (i and the rest; each below 10**room) still bring every sum to 0?"""
-            bound = 10 ** room
+            bound = 10**room
             up_i, down_i = up[i], down[i]
             for q in range(nq):
                 if partial[q] + bound * up_i[q] < 0 or partial[q] - bound * down_i[q] > 0:
@@ -368,7 +372,9 @@ class _Reader:
                     bwd[i].add(pos)
         sets: list[list[Exact]] = []
         for i in range(k):
-            values = {v for pos in fwd[i] & bwd[i] for end, v in self.tokens(kinds[i], pos) if end in bwd[i + 1]}
+            values = {
+                v for pos in fwd[i] & bwd[i] for end, v in self.tokens(kinds[i], pos) if end in bwd[i + 1]
+            }
             sets.append(sorted(values))
         return sets
 
@@ -461,8 +467,9 @@ class _Budget(Exception):
     pass
 
 
-def resolve(runs: list[RunSpec], relations: list[Relation], known: dict[str, Number] | None = None
-            ) -> dict[str, Resolution]:
+def resolve(
+    runs: list[RunSpec], relations: list[Relation], known: dict[str, Number] | None = None
+) -> dict[str, Resolution]:
     """Values for every cell of every run: determined where the document allows exactly one reading.
 
     `relations` are the table's identities (sum(coeff·cell) == 0); `known` holds values already read
@@ -510,7 +517,7 @@ def resolve(runs: list[RunSpec], relations: list[Relation], known: dict[str, Num
     cross: list[tuple[dict[int, tuple[tuple[int, int], ...]], Exact]] = []
     for by_run, const in rels:
         if len(by_run) == 1:
-            (r, terms), = by_run.items()
+            ((r, terms),) = by_run.items()
             local.setdefault(r, []).append((terms, const))
         else:
             cross.append((by_run, const))
@@ -637,7 +644,9 @@ def resolve(runs: list[RunSpec], relations: list[Relation], known: dict[str, Num
     return out
 
 
-def _solve(rels: list[tuple[dict[int, list[Exact]], Exact]], sizes: dict[int, int]) -> dict[int, set[int]] | None:
+def _solve(
+    rels: list[tuple[dict[int, list[Exact]], Exact]], sizes: dict[int, int]
+) -> dict[int, set[int]] | None:
     """Candidate indices of each run that occur in some joint solution; None if there is none, or if the
     search exceeds its budget."""
     alive = {r: list(range(n)) for r, n in sizes.items()}

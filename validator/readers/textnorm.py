@@ -130,5 +130,19 @@ def drop_autospace(text: str) -> str:
 # Full-width ASCII → ASCII, odd spaces → space, curly quotes → straight, “−” → “-”: one character to one,
 # so offsets in folded text are offsets in the original (the locator relies on that).
 FOLD_MAP: dict[int, str | int] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-FOLD_MAP.update({0x3000: " ", 0xA0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x200B: " ", 0xFEFF: " ",
-                 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'", 0x2212: "-"})
+FOLD_MAP.update(
+    {
+        0x3000: " ",
+        0xA0: " ",
+        0x2002: " ",
+        0x2003: " ",
+        0x2009: " ",
+        0x200B: " ",
+        0xFEFF: " ",
+        0x201C: '"',
+        0x201D: '"',
+        0x2018: "'",
+        0x2019: "'",
+        0x2212: "-",
+    }
+)

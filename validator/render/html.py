@@ -27,13 +27,18 @@ def render(results: list[ReportResult], lang: str = "zh") -> str:
     status_words = phrases()["status"]
     catalogue = load_catalogue()
     title = "政府信息公开工作年度报告核对结果" if lang == "zh" else "Annual report check results"
-    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>',
-             f"<style>{_STYLE}</style></head><body><h1>{title}</h1>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>',
+        f"<style>{_STYLE}</style></head><body><h1>{title}</h1>",
+    ]
     tally: dict[str, int] = {}
     for result in results:
         tally[result.status] = tally.get(result.status, 0) + 1
-    parts.append('<p class="meta">' + "，".join(
-        f'<span class="{k}">{status_words[k][lang]} {v}</span>' for k, v in tally.items()) + "</p>")
+    parts.append(
+        '<p class="meta">'
+        + "，".join(f'<span class="{k}">{status_words[k][lang]} {v}</span>' for k, v in tally.items())
+        + "</p>"
+    )
     for result in results:
         meta = result.meta
         name = escape(Path(str(meta.get("source") or "")).name)
@@ -43,24 +48,33 @@ def render(results: list[ReportResult], lang: str = "zh") -> str:
             parts.append(f"<p>{escape(result.error)}</p>")
             continue
         template = catalogue.templates.get(meta.get("template") or "")
-        parts.append(f'<p class="meta">{escape(str(meta.get("agency") or ""))} · {meta.get("year") or ""}'
-                     f' · {escape(template.notice if template else "")}</p>')
+        parts.append(
+            f'<p class="meta">{escape(str(meta.get("agency") or ""))} · {meta.get("year") or ""}'
+            f" · {escape(template.notice if template else '')}</p>"
+        )
         if result.findings:
-            head = ("级别", "规则", "说明", "单元格", "位置") if lang == "zh" else ("severity", "rule", "message",
-                                                                          "cells", "where")
+            head = (
+                ("级别", "规则", "说明", "单元格", "位置")
+                if lang == "zh"
+                else ("severity", "rule", "message", "cells", "where")
+            )
             parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
             for f in result.findings:
                 message = f.message_zh if lang == "zh" else f.message_en
                 cells = "<br>".join(f"<code>{escape(c)}</code>" for c in f.cells[:8])
                 where = "<br>".join(escape(v) for v in list(f.provenance.values())[:3])
-                parts.append(f'<tr class="{f.severity}"><td class="sev">{severity[f.severity][lang]}</td>'
-                             f'<td class="rule">{f.rule}</td><td>{escape(message)}</td><td>{cells}</td>'
-                             f'<td class="where">{where}</td></tr>')
+                parts.append(
+                    f'<tr class="{f.severity}"><td class="sev">{severity[f.severity][lang]}</td>'
+                    f'<td class="rule">{f.rule}</td><td>{escape(message)}</td><td>{cells}</td>'
+                    f'<td class="where">{where}</td></tr>'
+                )
             parts.append("</table>")
         if result.not_assessable:
             label = "无法判断" if lang == "zh" else "not assessable"
-            items = "".join(f"<li>{n.rule}：{escape('、'.join(sorted(set(n.reasons.values()))))}</li>"
-                            for n in result.not_assessable)
+            items = "".join(
+                f"<li>{n.rule}：{escape('、'.join(sorted(set(n.reasons.values()))))}</li>"
+                for n in result.not_assessable
+            )
             parts.append(f'<div class="na">{label}<ul>{items}</ul></div>')
     parts.append("</body></html>")
     return "\n".join(parts)

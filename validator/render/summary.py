@@ -24,29 +24,69 @@ FIRST_FINDINGS = 3
 GROUP_NAMES = {"M": "结构与格式", "X": "跨年核对", "N": "正文与表格"}
 
 REPORT_COLUMNS = [  # header, key, width
-    ("序号", "n", 7), ("机关", "agency", 30), ("年度", "year", 7), ("格式", "template", 9),
-    ("文件", "file", 46), ("文件类型", "format", 9), ("状态", "status_zh", 10), ("状态代码", "status", 11),
-    ("错误数", "errors", 8), ("警告数", "warnings", 8), ("提示数", "infos", 8), ("无法判断项", "not_assessable", 10),
-    ("重复", "duplicate", 36), ("上年报告", "previous_file", 40), ("主要问题", "first_findings", 80),
-    ("无法读取原因", "error", 50), ("机关名称（报告所写）", "agency_written", 30), ("机关来源", "agency_from", 10),
-    ("年度来源", "year_from", 10), ("内容哈希", "digest", 18),
+    ("序号", "n", 7),
+    ("机关", "agency", 30),
+    ("年度", "year", 7),
+    ("格式", "template", 9),
+    ("文件", "file", 46),
+    ("文件类型", "format", 9),
+    ("状态", "status_zh", 10),
+    ("状态代码", "status", 11),
+    ("错误数", "errors", 8),
+    ("警告数", "warnings", 8),
+    ("提示数", "infos", 8),
+    ("无法判断项", "not_assessable", 10),
+    ("重复", "duplicate", 36),
+    ("上年报告", "previous_file", 40),
+    ("主要问题", "first_findings", 80),
+    ("无法读取原因", "error", 50),
+    ("机关名称（报告所写）", "agency_written", 30),
+    ("机关来源", "agency_from", 10),
+    ("年度来源", "year_from", 10),
+    ("内容哈希", "digest", 18),
 ]
 FINDING_COLUMNS = [
-    ("机关", "agency", 30), ("年度", "year", 7), ("规则", "rule", 8), ("规则名称", "rule_title", 36),
-    ("级别", "severity_zh", 7), ("结果类型", "kind", 14), ("单元格", "cells", 40), ("数值", "values", 36),
-    ("差额", "difference", 8), ("建议值", "suggestion", 24), ("说明", "message", 90), ("文件", "file", 46),
-    ("位置", "provenance", 50), ("上年报告", "previous_file", 40),
+    ("机关", "agency", 30),
+    ("年度", "year", 7),
+    ("规则", "rule", 8),
+    ("规则名称", "rule_title", 36),
+    ("级别", "severity_zh", 7),
+    ("结果类型", "kind", 14),
+    ("单元格", "cells", 40),
+    ("数值", "values", 36),
+    ("差额", "difference", 8),
+    ("建议值", "suggestion", 24),
+    ("说明", "message", 90),
+    ("文件", "file", 46),
+    ("位置", "provenance", 50),
+    ("上年报告", "previous_file", 40),
 ]
 RULE_COLUMNS = [
-    ("规则", "rule", 8), ("名称", "name", 30), ("标题", "title", 50), ("级别", "severity_zh", 7),
-    ("适用格式", "templates", 16), ("适用报告数", "applicable", 10), ("问题数", "findings", 9),
-    ("涉及报告数", "reports", 10), ("无法判断报告数", "not_assessable", 13), ("规则文件", "file", 16),
+    ("规则", "rule", 8),
+    ("名称", "name", 30),
+    ("标题", "title", 50),
+    ("级别", "severity_zh", 7),
+    ("适用格式", "templates", 16),
+    ("适用报告数", "applicable", 10),
+    ("问题数", "findings", 9),
+    ("涉及报告数", "reports", 10),
+    ("无法判断报告数", "not_assessable", 13),
+    ("规则文件", "file", 16),
 ]
 CROSS_COLUMNS = [
-    ("机关", "agency", 30), ("年度", "year", 7), ("上年度", "prev_year", 7), ("规则", "rule", 8),
-    ("级别", "severity_zh", 7), ("结果", "outcome", 10), ("单元格", "cells", 40), ("本年数值", "values", 30),
-    ("上年数值", "prev_values", 30), ("说明", "message", 90), ("本年文件", "file", 46),
-    ("上年报告（所用文件）", "previous_file", 46), ("重复", "duplicate", 30),
+    ("机关", "agency", 30),
+    ("年度", "year", 7),
+    ("上年度", "prev_year", 7),
+    ("规则", "rule", 8),
+    ("级别", "severity_zh", 7),
+    ("结果", "outcome", 10),
+    ("单元格", "cells", 40),
+    ("本年数值", "values", 30),
+    ("上年数值", "prev_values", 30),
+    ("说明", "message", 90),
+    ("本年文件", "file", 46),
+    ("上年报告（所用文件）", "previous_file", 46),
+    ("重复", "duplicate", 30),
 ]
 
 
@@ -74,7 +114,9 @@ def _duplicate_text(entry) -> str:
     if not entry.duplicates:
         return ""
     role = "跨年核对使用本文件" if entry.used_as_previous else "跨年核对未使用本文件"
-    return f"同一机关同一年度共 {len(entry.duplicates) + 1} 份（{role}）；另见：" + "、".join(entry.duplicates)
+    return f"同一机关同一年度共 {len(entry.duplicates) + 1} 份（{role}）；另见：" + "、".join(
+        entry.duplicates
+    )
 
 
 def report_records(run) -> list[dict]:
@@ -82,22 +124,41 @@ def report_records(run) -> list[dict]:
     for n, entry in enumerate(run.entries, 1):
         result = entry.result
         counts = result.counts()
-        ordered = sorted(result.findings, key=lambda f: ("error", "warning", "info").index(f.severity)
-                         if f.severity in ("error", "warning", "info") else 3)
+        ordered = sorted(
+            result.findings,
+            key=lambda f: (
+                ("error", "warning", "info").index(f.severity)
+                if f.severity in ("error", "warning", "info")
+                else 3
+            ),
+        )
         first = "；".join(f"{f.rule} {f.message_zh}" for f in ordered[:FIRST_FINDINGS])
         if len(result.findings) > FIRST_FINDINGS:
             first += f"；…共 {len(result.findings)} 项"
-        out.append({
-            "n": n, "agency": entry.agency_name or entry.agency, "year": entry.year, "template": entry.template,
-            "file": entry.file, "format": entry.format, "status_zh": _status_zh(entry.status),
-            "status": entry.status, "errors": counts.get("error", 0), "warnings": counts.get("warning", 0),
-            "infos": counts.get("info", 0), "not_assessable": len(result.not_assessable),
-            "duplicate": _duplicate_text(entry), "previous_file": entry.previous_file,
-            "first_findings": first, "error": entry.error, "agency_written": entry.agency,
-            "agency_from": {"document": "报告", "file_name": "文件名"}.get(entry.agency_from or "", ""),
-            "year_from": {"document": "报告", "file_name": "文件名"}.get(entry.year_from or "", ""),
-            "digest": (entry.digest or "")[:16],
-        })
+        out.append(
+            {
+                "n": n,
+                "agency": entry.agency_name or entry.agency,
+                "year": entry.year,
+                "template": entry.template,
+                "file": entry.file,
+                "format": entry.format,
+                "status_zh": _status_zh(entry.status),
+                "status": entry.status,
+                "errors": counts.get("error", 0),
+                "warnings": counts.get("warning", 0),
+                "infos": counts.get("info", 0),
+                "not_assessable": len(result.not_assessable),
+                "duplicate": _duplicate_text(entry),
+                "previous_file": entry.previous_file,
+                "first_findings": first,
+                "error": entry.error,
+                "agency_written": entry.agency,
+                "agency_from": {"document": "报告", "file_name": "文件名"}.get(entry.agency_from or "", ""),
+                "year_from": {"document": "报告", "file_name": "文件名"}.get(entry.year_from or "", ""),
+                "digest": (entry.digest or "")[:16],
+            }
+        )
     return out
 
 
@@ -108,19 +169,33 @@ def finding_records(run) -> list[dict]:
     for entry in run.entries:
         for f in entry.result.findings:
             rule = rules.get(f.rule)
-            out.append({
-                "agency": entry.agency_name or entry.agency, "agency_key": entry.agency_key, "year": entry.year,
-                "template": entry.template, "rule": f.rule, "rule_title": rule.title if rule else "",
-                "severity": f.severity, "severity_zh": severity_zh(f.severity), "kind": f.kind or "",
-                "cells": ", ".join(f.cells), "cell_list": list(f.cells), "values": _values_text(f.values),
-                "value_map": f.values, "difference": f.difference,
-                "suggestion": _values_text(f.suggestion) if f.suggestion else "", "suggestion_map": f.suggestion,
-                "message": f.message_zh, "message_en": f.message_en, "file": entry.file,
-                "provenance": "; ".join(f"{c}: {w}" for c, w in f.provenance.items()),
-                "provenance_map": f.provenance,
-                "previous_file": entry.previous_file if f.rule in crossing else None,
-                "cross_year": f.rule in crossing,
-            })
+            out.append(
+                {
+                    "agency": entry.agency_name or entry.agency,
+                    "agency_key": entry.agency_key,
+                    "year": entry.year,
+                    "template": entry.template,
+                    "rule": f.rule,
+                    "rule_title": rule.title if rule else "",
+                    "severity": f.severity,
+                    "severity_zh": severity_zh(f.severity),
+                    "kind": f.kind or "",
+                    "cells": ", ".join(f.cells),
+                    "cell_list": list(f.cells),
+                    "values": _values_text(f.values),
+                    "value_map": f.values,
+                    "difference": f.difference,
+                    "suggestion": _values_text(f.suggestion) if f.suggestion else "",
+                    "suggestion_map": f.suggestion,
+                    "message": f.message_zh,
+                    "message_en": f.message_en,
+                    "file": entry.file,
+                    "provenance": "; ".join(f"{c}: {w}" for c, w in f.provenance.items()),
+                    "provenance_map": f.provenance,
+                    "previous_file": entry.previous_file if f.rule in crossing else None,
+                    "cross_year": f.rule in crossing,
+                }
+            )
     return out
 
 
@@ -137,12 +212,20 @@ def rule_records(run) -> list[dict]:
             undecided[n.rule].add(k)
     out = []
     for rule in run.ruleset.rules:
-        out.append({
-            "rule": rule.id, "name": rule.name, "title": rule.title, "severity_zh": severity_zh(rule.severity),
-            "templates": ", ".join(rule.templates), "applicable": sum(templates[t] for t in rule.templates),
-            "findings": findings[rule.id], "reports": len(reports[rule.id]),
-            "not_assessable": len(undecided[rule.id]), "file": rule.file,
-        })
+        out.append(
+            {
+                "rule": rule.id,
+                "name": rule.name,
+                "title": rule.title,
+                "severity_zh": severity_zh(rule.severity),
+                "templates": ", ".join(rule.templates),
+                "applicable": sum(templates[t] for t in rule.templates),
+                "findings": findings[rule.id],
+                "reports": len(reports[rule.id]),
+                "not_assessable": len(undecided[rule.id]),
+                "file": rule.file,
+            }
+        )
     return out
 
 
@@ -152,30 +235,66 @@ def crossyear_records(run) -> list[dict]:
     out = []
     for entry in run.entries:
         prev_year = by_file[entry.previous_file].year if entry.previous_file in by_file else None
-        base = {"agency": entry.agency_name or entry.agency, "year": entry.year, "prev_year": prev_year,
-                "file": entry.file, "previous_file": entry.previous_file, "duplicate": _duplicate_text(entry)}
+        base = {
+            "agency": entry.agency_name or entry.agency,
+            "year": entry.year,
+            "prev_year": prev_year,
+            "file": entry.file,
+            "previous_file": entry.previous_file,
+            "duplicate": _duplicate_text(entry),
+        }
         for f in entry.result.findings:
             if f.rule not in crossing:
                 continue
-            out.append({**base, "rule": f.rule, "severity_zh": severity_zh(f.severity), "outcome": "不符",
-                        "cells": ", ".join(f.cells),
-                        "values": _values_text(f.values, lambda c: not c.startswith("prev.")),
-                        "prev_values": _values_text(f.values, lambda c: c.startswith("prev.")),
-                        "message": f.message_zh})
+            out.append(
+                {
+                    **base,
+                    "rule": f.rule,
+                    "severity_zh": severity_zh(f.severity),
+                    "outcome": "不符",
+                    "cells": ", ".join(f.cells),
+                    "values": _values_text(f.values, lambda c: not c.startswith("prev.")),
+                    "prev_values": _values_text(f.values, lambda c: c.startswith("prev.")),
+                    "message": f.message_zh,
+                }
+            )
         for n in entry.result.not_assessable:
             if n.rule not in crossing:
                 continue
             reasons = sorted(set(n.reasons.values()))
-            out.append({**base, "rule": n.rule, "severity_zh": "", "outcome": "无法判断",
-                        "cells": ", ".join(n.cells[:8]) + (f" 等{len(n.cells)}格" if len(n.cells) > 8 else ""),
-                        "values": "", "prev_values": "", "message": "；".join(reasons)})
+            out.append(
+                {
+                    **base,
+                    "rule": n.rule,
+                    "severity_zh": "",
+                    "outcome": "无法判断",
+                    "cells": ", ".join(n.cells[:8]) + (f" 等{len(n.cells)}格" if len(n.cells) > 8 else ""),
+                    "values": "",
+                    "prev_values": "",
+                    "message": "；".join(reasons),
+                }
+            )
         if entry.previous_file and entry.error is None:  # the pairs checked without a problem
             spoken = {f.rule for f in entry.result.findings} | {n.rule for n in entry.result.not_assessable}
             for rule in run.ruleset.rules:
-                if rule.id in crossing and rule.id not in spoken and entry.template in rule.templates \
-                        and (entry.year or 0) >= int(rule.years.get("from", 0)):
-                    out.append({**base, "rule": rule.id, "severity_zh": "", "outcome": "一致", "cells": "",
-                                "values": "", "prev_values": "", "message": "已与上一年度报告核对，未发现问题"})
+                if (
+                    rule.id in crossing
+                    and rule.id not in spoken
+                    and entry.template in rule.templates
+                    and (entry.year or 0) >= int(rule.years.get("from", 0))
+                ):
+                    out.append(
+                        {
+                            **base,
+                            "rule": rule.id,
+                            "severity_zh": "",
+                            "outcome": "一致",
+                            "cells": "",
+                            "values": "",
+                            "prev_values": "",
+                            "message": "已与上一年度报告核对，未发现问题",
+                        }
+                    )
     return out
 
 
@@ -227,7 +346,7 @@ def write_xlsx(path: Path, reports, findings, rules, crossing) -> None:
         ws.freeze_panes = "A2"
         for i, (_, _, width) in enumerate(columns, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        shown = records[:XLSX_MAX_ROWS - 1] if len(records) > XLSX_MAX_ROWS else records
+        shown = records[: XLSX_MAX_ROWS - 1] if len(records) > XLSX_MAX_ROWS else records
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(shown) + 1}"
         header = []
         for name, _, _ in columns:
@@ -273,18 +392,31 @@ def write_csv(path: Path, columns, records) -> None:
 
 def _finding_json(record: dict) -> dict:
     return {
-        "file": record["file"], "agency": record["agency"], "agency_key": record["agency_key"],
-        "year": record["year"], "template": record["template"], "rule": record["rule"],
-        "severity": record["severity"], "kind": record["kind"] or None, "cells": record["cell_list"],
-        "values": record["value_map"], "difference": record["difference"], "suggestion": record["suggestion_map"],
-        "message_zh": record["message"], "message_en": record["message_en"], "provenance": record["provenance_map"],
-        "cross_year": record["cross_year"], "previous_file": record["previous_file"],
+        "file": record["file"],
+        "agency": record["agency"],
+        "agency_key": record["agency_key"],
+        "year": record["year"],
+        "template": record["template"],
+        "rule": record["rule"],
+        "severity": record["severity"],
+        "kind": record["kind"] or None,
+        "cells": record["cell_list"],
+        "values": record["value_map"],
+        "difference": record["difference"],
+        "suggestion": record["suggestion_map"],
+        "message_zh": record["message"],
+        "message_en": record["message_en"],
+        "provenance": record["provenance_map"],
+        "cross_year": record["cross_year"],
+        "previous_file": record["previous_file"],
     }
 
 
 def write_jsonl(path: Path, findings) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(_finding_json(r), ensure_ascii=False, default=json_default) + "\n" for r in findings)
+        fh.writelines(
+            json.dumps(_finding_json(r), ensure_ascii=False, default=json_default) + "\n" for r in findings
+        )
 
 
 # ---------------------------------------------------------------------------------------------- agencies
@@ -336,15 +468,26 @@ def agency_json(name: str, key: str, entries, crossing: set[str]) -> dict:
         grouped: dict[str, list] = defaultdict(list)
         for f in entry.result.findings:
             grouped[_group_of(f)].append(f.as_dict())
-        reports.append({
-            "file": entry.file, "year": entry.year, "template": entry.template, "format": entry.format,
-            "status": entry.status, "counts": entry.result.counts(), "error": entry.error,
-            "agency_as_written": entry.agency, "previous_file": entry.previous_file,
-            "duplicates": entry.duplicates, "used_as_previous": entry.used_as_previous if entry.duplicates else None,
-            "findings": dict(grouped),
-            "not_assessable": [n.as_dict() for n in entry.result.not_assessable],
-            "cross_year_not_assessable": [n.as_dict() for n in entry.result.not_assessable if n.rule in crossing],
-        })
+        reports.append(
+            {
+                "file": entry.file,
+                "year": entry.year,
+                "template": entry.template,
+                "format": entry.format,
+                "status": entry.status,
+                "counts": entry.result.counts(),
+                "error": entry.error,
+                "agency_as_written": entry.agency,
+                "previous_file": entry.previous_file,
+                "duplicates": entry.duplicates,
+                "used_as_previous": entry.used_as_previous if entry.duplicates else None,
+                "findings": dict(grouped),
+                "not_assessable": [n.as_dict() for n in entry.result.not_assessable],
+                "cross_year_not_assessable": [
+                    n.as_dict() for n in entry.result.not_assessable if n.rule in crossing
+                ],
+            }
+        )
     return {"agency": name, "agency_key": key, "years": years, "missing_years": missing, "reports": reports}
 
 
@@ -354,14 +497,21 @@ def agency_markdown(name: str, entries, crossing: set[str]) -> str:
     years = sorted({e.year for e in entries if e.year})
     if years:
         missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
-        lines.append(f"年度：{years[0]}–{years[-1]}，共 {len(entries)} 份报告" +
-                     (f"；缺少 {'、'.join(map(str, missing))} 年度" if missing else ""))
+        lines.append(
+            f"年度：{years[0]}–{years[-1]}，共 {len(entries)} 份报告"
+            + (f"；缺少 {'、'.join(map(str, missing))} 年度" if missing else "")
+        )
         lines.append("")
-    lines += ["| 年度 | 格式 | 文件 | 结果 | 错误 | 警告 | 提示 | 上年报告 |", "|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "| 年度 | 格式 | 文件 | 结果 | 错误 | 警告 | 提示 | 上年报告 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for e in entries:
         c = e.result.counts()
-        lines.append(f"| {e.year or '未知'} | {e.template or ''} | {_md(e.file)} | {_status_zh(e.status)} | "
-                     f"{c['error']} | {c['warning']} | {c['info']} | {_md(e.previous_file or '—')} |")
+        lines.append(
+            f"| {e.year or '未知'} | {e.template or ''} | {_md(e.file)} | {_status_zh(e.status)} | "
+            f"{c['error']} | {c['warning']} | {c['info']} | {_md(e.previous_file or '—')} |"
+        )
     for e in entries:
         lines += ["", f"## {e.year or '年度未知'}年度 · {_md(e.file)}", ""]
         if e.duplicates:
@@ -378,8 +528,10 @@ def agency_markdown(name: str, entries, crossing: set[str]) -> str:
             lines += [f"### {group}", ""]
             for f in findings:
                 where = "；".join(f"{w}" for w in list(f.provenance.values())[:3])
-                lines.append(f"- {severity[f.severity]['zh']} {f.rule}：{_md(f.message_zh)}" +
-                             (f"（位置：{_md(where)}）" if where else ""))
+                lines.append(
+                    f"- {severity[f.severity]['zh']} {f.rule}：{_md(f.message_zh)}"
+                    + (f"（位置：{_md(where)}）" if where else "")
+                )
             lines.append("")
         undecided = [n for n in e.result.not_assessable if n.rule in crossing]
         if undecided:
@@ -402,8 +554,9 @@ def write_agencies(folder: Path, run) -> None:
         stem = _file_name(name, taken)
         (folder / f"{stem}.md").write_text(agency_markdown(name, entries, crossing), encoding="utf-8")
         payload = agency_json(name, key, entries, crossing)
-        (folder / f"{stem}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default),
-                                            encoding="utf-8")
+        (folder / f"{stem}.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=json_default), encoding="utf-8"
+        )
 
 
 def write_manifest(path: Path, run, names: list[str]) -> None:
@@ -411,14 +564,20 @@ def write_manifest(path: Path, run, names: list[str]) -> None:
 
     tally = run.tally()
     payload = {
-        "tool": "ogi-validator", "version": __version__, "fingerprint": tool_fingerprint(),
-        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": len(run.entries),
+        "tool": "ogi-validator",
+        "version": __version__,
+        "fingerprint": tool_fingerprint(),
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "files": len(run.entries),
         "status": {s: tally.get(s, 0) for s in ("ok", "errors", "warnings", "unreadable")},
         "agencies": len({e.agency_key for e in run.entries if e.agency_key}),
         "findings": sum(len(e.result.findings) for e in run.entries),
-        "reused_from_cache": run.cached, "jobs": run.jobs,
-        "read_seconds": round(run.read_seconds, 3), "validate_seconds": round(run.validate_seconds, 3),
-        "ignored_files": run.ignored, "possible_aliases": [list(pair) for pair in run.alias_hints],
+        "reused_from_cache": run.cached,
+        "jobs": run.jobs,
+        "read_seconds": round(run.read_seconds, 3),
+        "validate_seconds": round(run.validate_seconds, 3),
+        "ignored_files": run.ignored,
+        "possible_aliases": [list(pair) for pair in run.alias_hints],
         "outputs": names,
     }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")

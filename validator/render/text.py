@@ -9,12 +9,30 @@ from validator.engine.evaluate import ReportResult
 from validator.engine.messages import phrases
 
 _LABELS = {
-    "zh": {"agency": "机关", "year": "年度", "template": "格式", "status": "结果", "where": "位置",
-           "na": "无法判断", "summary": "共 {n} 份报告：通过 {ok}，有错误 {errors}，有警告 {warnings}，无法读取 {unreadable}",
-           "counts": "错误 {error}，警告 {warning}，提示 {info}", "unknown": "未知", "none": "未发现问题"},
-    "en": {"agency": "agency", "year": "year", "template": "template", "status": "status", "where": "at",
-           "na": "not assessable", "summary": "{n} reports: ok {ok}, errors {errors}, warnings {warnings}, unreadable {unreadable}",
-           "counts": "errors {error}, warnings {warning}, info {info}", "unknown": "unknown", "none": "no problems found"},
+    "zh": {
+        "agency": "机关",
+        "year": "年度",
+        "template": "格式",
+        "status": "结果",
+        "where": "位置",
+        "na": "无法判断",
+        "summary": "共 {n} 份报告：通过 {ok}，有错误 {errors}，有警告 {warnings}，无法读取 {unreadable}",
+        "counts": "错误 {error}，警告 {warning}，提示 {info}",
+        "unknown": "未知",
+        "none": "未发现问题",
+    },
+    "en": {
+        "agency": "agency",
+        "year": "year",
+        "template": "template",
+        "status": "status",
+        "where": "at",
+        "na": "not assessable",
+        "summary": "{n} reports: ok {ok}, errors {errors}, warnings {warnings}, unreadable {unreadable}",
+        "counts": "errors {error}, warnings {warning}, info {info}",
+        "unknown": "unknown",
+        "none": "no problems found",
+    },
 }
 
 

@@ -91,8 +91,9 @@ def annotate(source_path: str | Path, report: Report, result, out_path: str | Pa
     return out_path
 
 
-def annotate_many(items: Iterable, out_dir: str | Path, *, force: bool = False,
-                  only_with_findings: bool = True) -> list[AnnotateOutcome]:
+def annotate_many(
+    items: Iterable, out_dir: str | Path, *, force: bool = False, only_with_findings: bool = True
+) -> list[AnnotateOutcome]:
     """For ``ogi batch --annotate``: one annotated workbook per report with findings, in ``out_dir``.
 
     ``items``: ``(source, report, result)`` or ``(source, report, result, name)`` tuples — ``report`` may be
@@ -133,7 +134,9 @@ def annotate_many(items: Iterable, out_dir: str | Path, *, force: bool = False,
                 report = outcome.report
             outcomes.append(AnnotateOutcome(str(source), annotate(source, report, result, out)))
         except Exception as exc:  # noqa: BLE001 - one bad workbook must not stop a batch
-            outcomes.append(AnnotateOutcome(str(source), None, f"{source.name}: 标注失败 ({type(exc).__name__}: {exc})"))
+            outcomes.append(
+                AnnotateOutcome(str(source), None, f"{source.name}: 标注失败 ({type(exc).__name__}: {exc})")
+            )
     return outcomes
 
 
@@ -187,7 +190,13 @@ def _xlsx_places(wb, report: Report, cell_map: dict[str, tuple[str, str]]) -> di
     seen: dict[tuple[str, str], int] = {}
     for cell_id, cell in report.cells.items():
         p = cell.provenance
-        if p is not None and p.sheet and p.ref and p.sheet in wb.sheetnames and cell.state != CellState.MISSING:
+        if (
+            p is not None
+            and p.sheet
+            and p.ref
+            and p.sheet in wb.sheetnames
+            and cell.state != CellState.MISSING
+        ):
             places[cell_id] = (p.sheet, p.ref)
             seen[(p.sheet, p.ref)] = seen.get((p.sheet, p.ref), 0) + 1
     for cell_id, place in list(places.items()):
@@ -232,9 +241,15 @@ def _marks(report: Report, result, where: dict, mode: str) -> dict[tuple[str, st
         focus = set(finding.suggestion or {}) or _totals(cells, report.template) or set(cells)
         for cell_id in cells:
             label = cell_label(catalogue, cell_id, report.template)
-            lines = [f"【{severity_zh(finding.severity)}】{finding.rule} {rules.get(finding.rule, '')}".rstrip(),
-                     finding.message_zh]
-            value = finding.values.get(cell_id, _current(report, cell_id)) if finding.values else _current(report, cell_id)
+            lines = [
+                f"【{severity_zh(finding.severity)}】{finding.rule} {rules.get(finding.rule, '')}".rstrip(),
+                finding.message_zh,
+            ]
+            value = (
+                finding.values.get(cell_id, _current(report, cell_id))
+                if finding.values
+                else _current(report, cell_id)
+            )
             lines.append(f"本格：{label}，现为 {_shown(value, report, cell_id)}")
             if finding.difference is not None:
                 lines.append(f"相差：{num(abs(finding.difference))}")
@@ -243,7 +258,9 @@ def _marks(report: Report, result, where: dict, mode: str) -> dict[tuple[str, st
                     if target == cell_id:
                         lines.append(f"可能的正确值：{num(fix)}")
                     else:
-                        lines.append(f"最可能出错的是「{cell_label(catalogue, target, report.template)}」，应为 {num(fix)}")
+                        lines.append(
+                            f"最可能出错的是「{cell_label(catalogue, target, report.template)}」，应为 {num(fix)}"
+                        )
             if mode == "template" and finding.provenance.get(cell_id):
                 lines.append(f"原文位置：{finding.provenance[cell_id]}")
             for place in _places(where, cell_id):
@@ -363,11 +380,15 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
     ws["A1"].font = Font(name=FONT, bold=True, size=14)
     template = catalogue.templates.get(report.template or "")
     counts = result.counts()
-    ws["A2"] = (f"机关：{report.agency or '未知'}　年度：{report.year or '未知'}　格式：" 
-                f"{template.notice if template else '未知'}　错误 {counts.get('error', 0)} 项，"
-                f"警告 {counts.get('warning', 0)} 项，提示 {counts.get('info', 0)} 项")
-    ws["A3"] = ("点击“单元格”一栏可跳到该格。标注颜色：红色 = 错误，橙色 = 警告，蓝色 = 提示；"
-                "深色为最可能出错的单元格。单元格批注中有详细说明。")
+    ws["A2"] = (
+        f"机关：{report.agency or '未知'}　年度：{report.year or '未知'}　格式："
+        f"{template.notice if template else '未知'}　错误 {counts.get('error', 0)} 项，"
+        f"警告 {counts.get('warning', 0)} 项，提示 {counts.get('info', 0)} 项"
+    )
+    ws["A3"] = (
+        "点击“单元格”一栏可跳到该格。标注颜色：红色 = 错误，橙色 = 警告，蓝色 = 提示；"
+        "深色为最可能出错的单元格。单元格批注中有详细说明。"
+    )
     for ref in ("A2", "A3"):
         ws[ref].font = plain
     headers = ["序号", "严重程度", "规则", "说明", "单元格", "位置", "建议值"]
@@ -381,8 +402,7 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
         cells = [c for c in finding.cells if not c.startswith("prev.")]
         located = [c for c in cells if c in where]
         totals = [c for c in located if c in _totals(located, report.template)]
-        main = next((c for c in (finding.suggestion or {}) if c in where),
-                    (totals or located or [None])[0])
+        main = next((c for c in (finding.suggestion or {}) if c in where), (totals or located or [None])[0])
         label = ""
         if main:
             label = cell_label(catalogue, main, report.template)
@@ -391,8 +411,18 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
         elif cells:
             label = cell_label(catalogue, cells[0], report.template) + "（表中未找到）"
         suggestion = "；".join(
-            f"{cell_label(catalogue, c, report.template)} 应为 {num(v)}" for c, v in (finding.suggestion or {}).items())
-        values = [index, severity_zh(finding.severity), finding.rule, finding.message_zh, label, "", suggestion]
+            f"{cell_label(catalogue, c, report.template)} 应为 {num(v)}"
+            for c, v in (finding.suggestion or {}).items()
+        )
+        values = [
+            index,
+            severity_zh(finding.severity),
+            finding.rule,
+            finding.message_zh,
+            label,
+            "",
+            suggestion,
+        ]
         for k, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=k, value=value)
             cell.font = plain
@@ -415,7 +445,9 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
         row += 1
     if getattr(result, "not_assessable", None):
         row += 1
-        ws.cell(row=row, column=1, value="以下校验无法判断（缺少数据或上一年度报告），不计为通过：").font = bold
+        ws.cell(
+            row=row, column=1, value="以下校验无法判断（缺少数据或上一年度报告），不计为通过："
+        ).font = bold
         row += 1
         for entry in result.not_assessable:
             reasons = "；".join(sorted(set(entry.reasons.values())))
