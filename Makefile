@@ -19,11 +19,11 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m validator.bench
+	$(BIN)/python -m benchmarks.bench
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check validator tests
-	$(BIN)/ruff check validator tests
+	$(BIN)/ruff format --check validator tests benchmarks
+	$(BIN)/ruff check validator tests benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,7 +5,7 @@ from __future__ import annotations
 from validator.api import validate_reports
 from validator.engine.evaluate import ReportResult
 from validator.model import CellState, CellValue
-from validator.synth import Figures, to_report, zero_figures
+from validator.testing.figures import Figures, to_report, zero_figures
 
 
 def figures_from_spec(spec: dict, default_template: str = "gb2021") -> Figures:

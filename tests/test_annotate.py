@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from validator.api import read_one, validate_reports
 from validator.cli import main
-from validator.render.xlsx import COLOURS, RESULTS_SHEET, annotate, annotate_many
-from validator.synth import consistent_figures
-from validator.workbook import CHECKS_SHEET, build_workbook, read_cell_map, save_workbook, tool_sheets
+from validator.render.annotate import COLOURS, RESULTS_SHEET, annotate, annotate_many
+from validator.render.workbook import CHECKS_SHEET, build_workbook, read_cell_map, save_workbook, tool_sheets
+from validator.testing.figures import consistent_figures
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 RED, PALE_RED = COLOURS["error"]

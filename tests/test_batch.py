@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from validator.batch import collect, from_file_name, run_batch
 from validator.cli import main
-from validator.synth_formats import series, write
+from validator.testing.formats import series, write
 
 OUTPUTS = ["summary.xlsx", "reports.csv", "findings.csv", "findings.jsonl", "manifest.json"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validator import bench
+from benchmarks import bench
 
 
 def test_bench_prints_the_figures(capsys, tmp_path):

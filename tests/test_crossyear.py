@@ -8,10 +8,10 @@ import random
 import numpy as np
 from support import run_case
 
-from validator import textsim
 from validator.api import validate_reports
-from validator.frame import agency_key
-from validator.synth import consistent_figures, to_report, zero_figures
+from validator.engine import similarity
+from validator.engine.frame import agency_key
+from validator.testing.figures import consistent_figures, to_report, zero_figures
 
 
 def _reasons(result, rule: str) -> set[str]:
@@ -100,10 +100,10 @@ def test_agency_key_folds_variants():
 def test_text_similarity_ignores_numbers_and_years():
     a = "2022年本机关主动公开政府信息1200条，政策解读18篇，组织培训两次，推进政务公开标准化规范化建设。" * 3
     b = a.replace("2022", "2023").replace("1200", "1350").replace("18", "22")
-    assert textsim.jaccard(a, b) == 1.0
-    assert textsim.jaccard(a, "完全不同的内容，关于另一项工作的总结与下一步计划安排。" * 3) < 0.1
-    sig_a, chars = textsim.fingerprint(a)
-    sig_b, _ = textsim.fingerprint(b)
+    assert similarity.jaccard(a, b) == 1.0
+    assert similarity.jaccard(a, "完全不同的内容，关于另一项工作的总结与下一步计划安排。" * 3) < 0.1
+    sig_a, chars = similarity.fingerprint(a)
+    sig_b, _ = similarity.fingerprint(b)
     assert chars > 100 and np.array_equal(sig_a, sig_b)
-    again, _ = textsim.fingerprint(a)
+    again, _ = similarity.fingerprint(a)
     assert np.array_equal(again, sig_a)  # deterministic: workers and runs agree

@@ -10,7 +10,7 @@ from validator.api import read_one
 from validator.catalogue import load_catalogue
 from validator.model import CellState
 from validator.readers.convert import find_soffice, run_soffice
-from validator.synth_formats import series, write
+from validator.testing.formats import series, write
 
 FORMATS = ("text", "html", "docx", "xlsx")
 

@@ -8,7 +8,7 @@ from validator.locate import locate
 from validator.model import CellState
 from validator.readers.document import Document, Grid, GridCell, TextBlock
 from validator.readers.html import read_html
-from validator.synth_formats import render_html, series
+from validator.testing.formats import render_html, series
 
 GROUPS = [
     ("行政复议", "review"),

@@ -18,8 +18,7 @@ from validator.cli import main
 from validator.engine.rules import build_ruleset
 from validator.model import CellState
 from validator.readers.convert import find_soffice, run_soffice
-from validator.synth import consistent_figures
-from validator.workbook import (
+from validator.render.workbook import (
     CELLS_SHEET,
     CHECKS_SHEET,
     build_workbook,
@@ -27,6 +26,7 @@ from validator.workbook import (
     save_workbook,
     tool_sheets,
 )
+from validator.testing.figures import consistent_figures
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SOFFICE = find_soffice()
@@ -447,8 +447,8 @@ def test_a_note_typed_beside_a_table3_row_is_ignored(tmp_path):
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
     from validator.api import read_one
-    from validator.synth import consistent_figures
-    from validator.workbook import read_cell_map, write_template
+    from validator.render.workbook import read_cell_map, write_template
+    from validator.testing.figures import consistent_figures
 
     path = tmp_path / "notes.xlsx"
     write_template(path, 2025)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from validator.catalogue import load_catalogue
 from validator.engine.evaluate import ReportResult, evaluate
+from validator.engine.frame import ReportFrame, ReportRow, build_frame, to_row
 from validator.engine.rules import RuleSet, build_ruleset
-from validator.frame import ReportFrame, ReportRow, build_frame, to_row
 from validator.locate import locate
 from validator.model import CellState, ReadError, Report
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from validator.engine.messages import num, plain
-from validator.frame import BLANK, MISSING, NA_MARKER, NUMBER
+from validator.engine.frame import BLANK, MISSING, NA_MARKER, NUMBER
+from validator.engine.wording import num, plain
 from validator.model import CellState
 
 AMBIGUOUS = int(CellState.AMBIGUOUS)
@@ -325,9 +325,9 @@ def similarity(ev, rule) -> None:
     assessable."""
     from pathlib import Path
 
-    from validator import textsim
+    from validator.engine import similarity
     from validator.engine.evaluate import NotAssessable
-    from validator.engine.messages import phrases
+    from validator.engine.wording import phrases
 
     frame = ev.frame
     applies = _rows_for(ev, rule)
@@ -389,14 +389,14 @@ def similarity(ev, rule) -> None:
     involved = np.unique(np.concatenate([rows, before]))
     at = np.full(len(frame), -1, dtype=np.int64)
     at[involved] = np.arange(involved.size)
-    sigs, chars = textsim.fingerprints([frame.rows[i] for i in involved])
+    sigs, chars = similarity.fingerprints([frame.rows[i] for i in involved])
     estimate = (sigs[at[rows]] == sigs[at[before]]).mean(axis=1)
     long_enough = (chars[at[rows]] >= min_chars) & (chars[at[before]] >= min_chars)
     for k in np.nonzero(long_enough & (estimate >= threshold - 0.15))[0]:
         row, earlier = int(rows[k]), int(before[k])
-        mine_text = textsim.body_text(frame.rows[row].narrative, frame.rows[row].section_texts)
-        their_text = textsim.body_text(frame.rows[earlier].narrative, frame.rows[earlier].section_texts)
-        share = textsim.jaccard(mine_text, their_text)
+        mine_text = similarity.body_text(frame.rows[row].narrative, frame.rows[row].section_texts)
+        their_text = similarity.body_text(frame.rows[earlier].narrative, frame.rows[earlier].section_texts)
+        share = similarity.jaccard(mine_text, their_text)
         if share >= threshold:
             ev.add(
                 rule,

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from validator.catalogue import Catalogue
-from validator.engine import builtins, schema
-from validator.engine.localize import single_cell_fixes
-from validator.engine.messages import cell_label, fill, num, phrases, plain, short_labels
+from validator.engine import builtins, cell_types
+from validator.engine.explain import single_cell_fixes
+from validator.engine.frame import ReportFrame
 from validator.engine.rules import CompiledRelation, Rule, RuleSet, build_ruleset
-from validator.frame import ReportFrame
+from validator.engine.wording import cell_label, fill, num, phrases, plain, short_labels
 from validator.model import CellState, Finding
 
 TOLERANCE = 1e-6
@@ -443,7 +443,7 @@ class Evaluator:
         self.relations()
         for rule in self.ruleset.rules:
             if rule.schema:
-                schema.check(self, rule)
+                cell_types.check(self, rule)
             elif rule.check:
                 builtins.run(self, rule)
         rows = self.frame.rows

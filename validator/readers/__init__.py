@@ -19,7 +19,7 @@ from pathlib import Path
 
 from validator.model import ReadError
 from validator.readers.document import Document
-from validator.readers.gridbuild import is_continuation, merged_origin
+from validator.readers.grid import is_continuation, merged_origin
 from validator.readers.safety import check_file, fail
 
 __all__ = ["ReadError", "is_continuation", "merged_origin", "read_document", "sniff"]

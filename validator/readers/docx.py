@@ -17,7 +17,7 @@ from pathlib import Path
 
 from validator.model import Provenance
 from validator.readers.document import Document, Grid, TextBlock
-from validator.readers.gridbuild import SpanCell, build_grid, clamp_span
+from validator.readers.grid import SpanCell, build_grid, clamp_span
 from validator.readers.safety import SafeZip, check_file, fail, parse_xml
 from validator.readers.textnorm import clean_line, join_lines
 

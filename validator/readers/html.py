@@ -17,7 +17,7 @@ from pathlib import Path
 
 from validator.model import Provenance, ReadError
 from validator.readers.document import Document, TextBlock
-from validator.readers.gridbuild import SpanCell, build_grid, clamp_span
+from validator.readers.grid import SpanCell, build_grid, clamp_span
 from validator.readers.safety import fail, html_parser, read_bytes
 from validator.readers.textnorm import clean_line, find_published, iso_date, join_lines
 

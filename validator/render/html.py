@@ -8,7 +8,7 @@ from pathlib import Path
 
 from validator.catalogue import load_catalogue
 from validator.engine.evaluate import ReportResult
-from validator.engine.messages import phrases
+from validator.engine.wording import phrases
 
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from validator.engine.evaluate import ReportResult
-from validator.engine.messages import json_default
+from validator.engine.wording import json_default
 
 
 def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from validator import __version__
 from validator.catalogue import load_catalogue
-from validator.engine.messages import json_default, num, phrases, severity_zh
+from validator.engine.wording import json_default, num, phrases, severity_zh
 
 XLSX_MAX_ROWS = 1_048_575  # data rows under the header
 XLSX_MAX_CHARS = 32_000

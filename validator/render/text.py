@@ -6,7 +6,7 @@ from pathlib import Path
 
 from validator.catalogue import load_catalogue
 from validator.engine.evaluate import ReportResult
-from validator.engine.messages import phrases
+from validator.engine.wording import phrases
 
 _LABELS = {
     "zh": {

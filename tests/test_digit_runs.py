@@ -1,4 +1,4 @@
-"""validator.readers.runs: splitting run-together cells and choosing splits with the tables' identities.
+"""validator.locate.digit_runs: splitting run-together cells and choosing splits with the tables' identities.
 
 The worst outcome is a wrong value reported as determined; an honest "ambiguous" is fine. Besides unit
 cases, the corpus test reads every crawled .txt report of ../shared/corpus, cuts its 表二/表三/表四 rows
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from validator.readers.runs import Relation, Resolution, RunSpec, resolve, split_candidates
+from validator.locate.digit_runs import Relation, Resolution, RunSpec, resolve, split_candidates
 
 C7 = ("count",) * 7
 COLS = ("np", "le_com", "le_res", "le_npo", "le_law", "le_oth", "tot")

@@ -1,6 +1,6 @@
 """`make bench`: synthetic reports in every format, end to end through `ogi batch`, then validation alone.
 
-    python -m validator.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--keep DIR]
+    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--keep DIR]
 
 (or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE). Prints:
   - reading cost per format: median time to read one report (text, HTML, DOCX, XLSX; PDF apart);
@@ -108,7 +108,7 @@ def plan(n: int, seed: int) -> list[dict]:
 
 def _write_agency(job: tuple[dict, str]) -> list[tuple[str, str | None]]:
     """Worker: one agency's series in its formats; returns (file name, injected kind) per report."""
-    from validator.synth_formats import inject_error, series, write
+    from validator.testing.formats import inject_error, series, write
 
     spec, folder = job
     rng = random.Random(spec["seed"])
@@ -191,7 +191,7 @@ def load_rows(out: Path) -> list:
 
 def replicate(rows: list, n: int) -> list:
     """n ReportRows from the read ones; each replica is a separate set of agencies (keys suffixed)."""
-    from validator.frame import ReportRow
+    from validator.engine.frame import ReportRow
 
     out = []
     copy = 0
@@ -233,8 +233,8 @@ def validate_once(rows: list) -> tuple[float, int]:
 def one_at_a_time(rows: list, sample: int, seed: int) -> float:
     """Seconds per report when each is validated alone (with its previous year's report, if any)."""
     from validator.engine.evaluate import evaluate
+    from validator.engine.frame import build_frame
     from validator.engine.rules import build_ruleset
-    from validator.frame import build_frame
 
     ruleset = build_ruleset()
     by_key = {(r.meta.get("agency_key"), r.meta.get("year")): r for r in rows}
@@ -302,7 +302,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m validator.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--n", type=int, default=_env_int("OGI_BENCH_N", 10_000), help="synthetic report files"
     )
@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     sys.executable,
                     "-m",
-                    "validator.bench",
+                    "benchmarks.bench",
                     "--phase",
                     "e2e",
                     "--jobs",

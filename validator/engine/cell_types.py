@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalogue import Catalogue
-from validator.engine.messages import cell_label, num, plain
+from validator.engine.wording import cell_label, num, plain
 from validator.model import CellState
 
 _TEXT = int(CellState.TEXT)

@@ -34,8 +34,8 @@ def run_check(paths: list[Path], select=(), ignore=()):
     from validator.api import read_one, validate_rows
     from validator.catalogue import load_catalogue
     from validator.engine.evaluate import ReportResult
+    from validator.engine.frame import to_row
     from validator.engine.rules import build_ruleset
-    from validator.frame import to_row
 
     outcomes = [read_one(p) for p in paths]
     catalogue = load_catalogue()
@@ -103,7 +103,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
 
 def _annotate(outcomes, results, out: Path, force: bool) -> None:
     try:
-        from validator.render.xlsx import annotate
+        from validator.render.annotate import annotate
     except ImportError:
         click.echo("ogi: --annotate 暂不可用 (annotation is not available in this build)", err=True)
         sys.exit(2)
@@ -159,7 +159,7 @@ def extract(path, fmt):
 
 def extraction(report) -> dict:
     """`ogi extract` JSON: a cell not read with certainty is null, with its reason in "unread"."""
-    from validator.engine.messages import plain
+    from validator.engine.wording import plain
     from validator.model import STATE_ZH, CellState
 
     cells, unread, provenance = {}, {}, {}
@@ -256,8 +256,8 @@ def _relation_text(compiled) -> str:
 
 def _register_commands() -> None:
     """Commands that live in their own modules (kept light: their heavy imports are inside them)."""
-    from validator.batch_cli import batch
-    from validator.workbook_cli import template
+    from validator.cli.batch import batch
+    from validator.cli.template import template
 
     main.add_command(batch)
     main.add_command(template)

@@ -1,5 +1,5 @@
 """Annotated workbooks: staff's own .xlsx back with the cells the findings name marked, or — for any other
-input — the template-layout workbook (validator.workbook) filled with the extracted figures and marked.
+input — the template-layout workbook (validator.render.workbook) filled with the extracted figures and marked.
 
 Each cell a finding names gets a fill (red = error, amber = warning, light blue = info; the likely wrong
 cell, where the tool can tell, in the strong shade, the other cells of the relation in a pale one) and a
@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from validator.catalogue import load_catalogue
-from validator.engine.messages import cell_label, num, severity_zh
+from validator.engine.wording import cell_label, num, severity_zh
 from validator.model import CellState, Report
 
 RESULTS_SHEET = "校验结果"
@@ -69,7 +69,7 @@ def annotate(source_path: str | Path, report: Report, result, out_path: str | Pa
         raise ValueError(f"{out_path}: 标注结果不能写回输入文件 (the input file is never overwritten)")
     wb = _open_copy(source_path)
     if wb is not None:
-        from validator.workbook import read_cell_map
+        from validator.render.workbook import read_cell_map
 
         _restore(wb)
         where = _xlsx_places(wb, report, read_cell_map(wb))
@@ -81,7 +81,7 @@ def annotate(source_path: str | Path, report: Report, result, out_path: str | Pa
     marks = _marks(report, result, where, mode)
     _apply(wb, marks)
     _results_sheet(wb, report, result, where, source_path)
-    from validator.workbook import mark_tool_sheets, save_workbook
+    from validator.render.workbook import mark_tool_sheets, save_workbook
 
     mark_tool_sheets(wb, RESULTS_SHEET)
 
@@ -164,7 +164,7 @@ def _open_copy(path: Path):
 
 def _template_copy(report: Report):
     """The fill-in workbook of the report's format, filled with what was read."""
-    from validator.workbook import build_workbook
+    from validator.render.workbook import build_workbook
 
     catalogue = load_catalogue()
     template = catalogue.templates.get(report.template or "") or catalogue.template_for_year(report.year)
@@ -431,7 +431,7 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
         if main:
             title, ref = _places(where, main)[0]
             ref = _top_left(wb[title], ref)
-            from validator.workbook import quote_sheet
+            from validator.render.workbook import quote_sheet
 
             location = f"{quote_sheet(title)}!{ref}"
             ws.cell(row=row, column=6, value=f"{title}!{ref}")

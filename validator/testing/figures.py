@@ -1,5 +1,5 @@
 """Synthetic reports from figures: consistent random tables, Reports built directly, and the official
-tables as rows of cell texts (rendered in every format by validator.synth_formats). Used by the tests,
+tables as rows of cell texts (rendered in every format by validator.testing.formats). Used by the tests,
 samples/ and `make bench`."""
 
 from __future__ import annotations

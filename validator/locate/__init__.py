@@ -4,7 +4,7 @@ The Document is serialised into one string: grid cells joined by TAB, grid rows 
 a newline. Every label of the catalogue (and its aliases and keys) is searched in that string, tolerant
 of spaces and full/half-width forms; the text between a row's label and the next label holds the row's
 values. Cells come out as separate TAB-separated pieces from real tables, or as one run of digits from
-crawled text, which validator.readers.runs splits using the form's own identities. Nothing here knows
+crawled text, which validator.locate.digit_runs splits using the form's own identities. Nothing here knows
 about file formats or rules.
 """
 
@@ -642,7 +642,7 @@ class Locator:
         self, template: Template, table: Table, stream: Stream, runs: list, report: Report
     ) -> None:
         """Split runs of digits into cells with the form's identities; doubts stay visible."""
-        from validator.readers.runs import Relation, RunSpec, resolve
+        from validator.locate.digit_runs import Relation, RunSpec, resolve
 
         specs = [RunSpec(tuple(ids), text, tuple(kinds)) for ids, kinds, text, _ in runs]
         prefix = table.id + "."

@@ -1,4 +1,4 @@
-"""`ogi template`: the fill-in workbook for a report year (validator.workbook does the work)."""
+"""`ogi template`: the fill-in workbook for a report year (validator.render.workbook does the work)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import click
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 def template(year, agency, output, one_sheet, force):
     """生成年报表格 — write the fill-in workbook of the official tables for a report year."""
-    from validator.workbook import template_for_year, write_template
+    from validator.render.workbook import template_for_year, write_template
 
     try:
         form = template_for_year(year)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-RULES_DIR = Path(os.environ.get("OGI_RULES", Path(__file__).resolve().parent.parent / "rules"))
+RULES_DIR = Path(os.environ.get("OGI_RULES", Path(__file__).resolve().parents[2] / "rules"))
 
 _NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 

@@ -246,15 +246,14 @@ def hash_files(files: list[InputFile], threads: int = 4) -> None:
 @cache
 def tool_fingerprint() -> str:
     """Version plus a hash of everything that decides what a file reads as (readers, locator, forms)."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(__version__.encode())
     sources = sorted(
         [
-            *root.glob("readers/*.py"),
-            *(
-                root / n
-                for n in ("locate.py", "frame.py", "model.py", "catalogue.py", "api.py", "textsim.py")
-            ),
+            *root.glob("readers/**/*.py"),
+            *root.glob("locate/**/*.py"),
+            *root.glob("catalogue/**/*.py"),
+            *(root / n for n in ("engine/frame.py", "engine/similarity.py", "model.py", "api.py")),
         ]
     )
     from validator.catalogue import RULES_DIR
@@ -309,9 +308,9 @@ def _init_worker() -> None:
 
 def read_task(path: str, cache_file: str | None) -> tuple[object, str | None, float]:
     """Worker: one file → (ReportRow | None, error | None, seconds); the cache entry is written here."""
-    from validator import textsim
     from validator.api import read_one
-    from validator.frame import to_row
+    from validator.engine import similarity
+    from validator.engine.frame import to_row
 
     started = time.perf_counter()
     slow = os.environ.get("OGI_BATCH_SLOW")  # tests only: make files slow enough to interrupt a run
@@ -322,7 +321,7 @@ def read_task(path: str, cache_file: str | None) -> tuple[object, str | None, fl
     if outcome.report is not None:
         try:
             row = to_row(outcome.report)
-            textsim.attach(row)
+            similarity.attach(row)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch: say which file and what
             row, error = None, f"{Path(path).name}: 读取失败 ({type(exc).__name__}: {exc})"
     else:
@@ -448,7 +447,7 @@ def _preload() -> None:
         "validator.readers.html",
         "validator.readers.docx",
         "validator.readers.xlsx",
-        "validator.textsim",
+        "validator.engine.similarity",
         "lxml.etree",
         "openpyxl",
     ):
@@ -486,7 +485,7 @@ def from_file_name(display: str) -> tuple[str | None, int | None]:
 
 def load_aliases(path: str | Path | None) -> dict[str, tuple[str, str]]:
     """Alias CSV (variant,canonical; a header row is optional) → {key of variant: (canonical key, name)}."""
-    from validator.frame import agency_key
+    from validator.engine.frame import agency_key
 
     if not path:
         return {}
@@ -516,7 +515,7 @@ def identify(row, display: str, aliases: dict[str, tuple[str, str]]) -> None:
 def identity(meta: dict, display: str, aliases: dict[str, tuple[str, str]]) -> dict:
     """Agency and year as the document states them, else as the file name gives them; the agency key
     that links years (aliases applied). Also for files that could not be read (meta empty)."""
-    from validator.frame import agency_key
+    from validator.engine.frame import agency_key
 
     meta["source"] = display
     meta["agency_from"] = "document" if meta.get("agency") else None
@@ -791,7 +790,7 @@ ANNOTATED_DIR = "annotated"
 def _annotate(items: list[ReadItem], entries: list[Entry], staging: Path, run: BatchRun) -> str:
     """`--annotate`: each report with findings as a workbook with its wrong cells marked (staged like the
     other outputs, so an interrupted run never leaves half of them)."""
-    from validator.render.xlsx import annotate_many
+    from validator.render.annotate import annotate_many
 
     work = [
         (item.input.path, None, entry.result, item.input.display)

@@ -1,7 +1,7 @@
 """Synthetic reports in every format the readers take (text, HTML, DOCX, XLSX), for tests and `make bench`.
 
 All formats are rendered from the same blocks (title, headings, paragraphs, and the official tables from
-``validator.synth.table_rows``), so every format carries identical figures. ``series`` makes one agency's
+``validator.testing.figures.table_rows``), so every format carries identical figures. ``series`` makes one agency's
 reports for consecutive years whose cross-year chains hold (上年结转 = last year's 结转, 现行有效 stock,
 上一年项目数量), and ``inject_error`` breaks one report in a known way.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from validator.catalogue import load_catalogue
-from validator.synth import Figures, consistent_figures, table_rows
+from validator.testing.figures import Figures, consistent_figures, table_rows
 
 FORMATS = ("text", "html", "docx", "xlsx")
 SUFFIX = {"text": ".txt", "html": ".html", "docx": ".docx", "xlsx": ".xlsx"}
@@ -218,7 +218,7 @@ def blocks(report: SynthReport) -> list[tuple[str, object]]:
 
 
 def render_text(report: SynthReport) -> str:
-    """Word-to-text layout (as validator.synth.render_text): one table cell per tab-indented line."""
+    """Word-to-text layout (as validator.testing.figures.render_text): one table cell per tab-indented line."""
     lines: list[str] = []
     for kind, payload in blocks(report):
         if kind == "table":

@@ -1,6 +1,6 @@
 """Reading time per report (median of N runs) for HTML, DOCX, XLSX and the corpus PDFs.
 
-Run: .venv/bin/python tests/readers/bench_readers.py [runs]
+Run: .venv/bin/python benchmarks/bench_readers.py [runs]
 The DOCX and XLSX are the Shanghai 2019 report re-typeset with merged cells (see readers_build).
 """
 
@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "readers"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from readers_build import CORPUS, docx_from_document, xlsx_from_document
 

@@ -1,0 +1,1 @@
+"""Synthetic reports and their renderings in every format, for tests and benchmarks."""
