@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from validator.api import validate_reports
-from validator.engine.evaluate import ReportResult
-from validator.model import CellState, CellValue
+from validator.model import CellState, CellValue, ReportResult
 from validator.testing.figures import Figures, to_report, zero_figures
 
 

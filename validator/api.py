@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from validator.catalogue import load_catalogue
-from validator.engine.evaluate import ReportResult, evaluate
+from validator.engine.evaluate import evaluate
 from validator.engine.frame import ReportFrame, ReportRow, build_frame, to_row
 from validator.engine.rules import RuleSet, build_ruleset
 from validator.locate import locate
-from validator.model import CellState, ReadError, Report
+from validator.model import CellState, ReadError, Report, ReportResult
 
 REPORT_SUFFIXES = {
     ".txt",

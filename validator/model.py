@@ -150,5 +150,57 @@ class Finding:
         return out
 
 
+@dataclass
+class NotAssessable:
+    rule: str
+    cells: list[str]
+    reasons: dict[str, str]  # cell -> reason (zh)
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "cells": self.cells, "reasons": self.reasons}
+
+
+@dataclass
+class ReportResult:
+    """A report's outcome: its findings and the checks that could not be assessed."""
+
+    index: int
+    meta: dict
+    findings: list[Finding] = field(default_factory=list)
+    not_assessable: list[NotAssessable] = field(default_factory=list)
+    error: str | None = None  # set when the file could not be read
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return "unreadable"
+        severities = {f.severity for f in self.findings}
+        if "error" in severities:
+            return "errors"
+        if "warning" in severities:
+            return "warnings"
+        return "ok"
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity] = out.get(f.severity, 0) + 1
+        return out
+
+
+TOOL_SHEETS_NAME = "ogi_tool_sheets"  # workbook-level name listing sheets this tool adds
+
+
+def tool_sheets(wb) -> set[str]:
+    """Sheets this tool added to a workbook (校验, 校验结果), named in the defined name ogi_tool_sheets:
+    not part of the report, so they are not read."""
+    try:
+        name = wb.defined_names.get(TOOL_SHEETS_NAME)
+    except Exception:  # noqa: BLE001 - defined names are optional metadata
+        return set()
+    text = getattr(name, "attr_text", None) or ""
+    return {t for t in text.strip().strip('"').split(",") if t}
+
+
 class ReadError(Exception):
     """A file that cannot be read as a report; the message names the problem in one line."""

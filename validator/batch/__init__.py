@@ -589,7 +589,7 @@ def validate_items(
 ) -> tuple[list[Entry], float]:
     """All readable rows in one frame and one evaluate() call; an Entry for every item, in input order."""
     from validator.api import validate
-    from validator.engine.evaluate import ReportResult
+    from validator.model import ReportResult
 
     readable = [k for k, item in enumerate(items) if item.row is not None]
     for k in readable:

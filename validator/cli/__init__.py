@@ -33,9 +33,9 @@ def run_check(paths: list[Path], select=(), ignore=()):
     """Read every file, validate all readable reports in one pass; unreadable files keep their place."""
     from validator.api import read_one, validate_rows
     from validator.catalogue import load_catalogue
-    from validator.engine.evaluate import ReportResult
     from validator.engine.frame import to_row
     from validator.engine.rules import build_ruleset
+    from validator.model import ReportResult
 
     outcomes = [read_one(p) for p in paths]
     catalogue = load_catalogue()

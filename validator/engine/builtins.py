@@ -326,8 +326,8 @@ def similarity(ev, rule) -> None:
     from pathlib import Path
 
     from validator.engine import similarity
-    from validator.engine.evaluate import NotAssessable
     from validator.engine.wording import phrases
+    from validator.model import NotAssessable
 
     frame = ev.frame
     applies = _rows_for(ev, rule)

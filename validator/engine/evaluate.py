@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,48 +13,10 @@ from validator.engine.explain import single_cell_fixes
 from validator.engine.frame import ReportFrame
 from validator.engine.rules import CompiledRelation, Rule, RuleSet, build_ruleset
 from validator.engine.wording import cell_label, fill, num, phrases, plain, short_labels
-from validator.model import CellState, Finding
+from validator.model import CellState, Finding, NotAssessable, ReportResult
 
 TOLERANCE = 1e-6
 _STATE_NAMES = {int(s): s.name for s in CellState}
-
-
-@dataclass
-class NotAssessable:
-    rule: str
-    cells: list[str]
-    reasons: dict[str, str]  # cell -> reason (zh)
-
-    def as_dict(self) -> dict:
-        return {"rule": self.rule, "cells": self.cells, "reasons": self.reasons}
-
-
-@dataclass
-class ReportResult:
-    """A report's outcome: its findings and the checks that could not be assessed."""
-
-    index: int
-    meta: dict
-    findings: list[Finding] = field(default_factory=list)
-    not_assessable: list[NotAssessable] = field(default_factory=list)
-    error: str | None = None  # set when the file could not be read
-
-    @property
-    def status(self) -> str:
-        if self.error:
-            return "unreadable"
-        severities = {f.severity for f in self.findings}
-        if "error" in severities:
-            return "errors"
-        if "warning" in severities:
-            return "warnings"
-        return "ok"
-
-    def counts(self) -> dict[str, int]:
-        out = {"error": 0, "warning": 0, "info": 0}
-        for f in self.findings:
-            out[f.severity] = out.get(f.severity, 0) + 1
-        return out
 
 
 class Evaluator:

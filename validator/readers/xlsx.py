@@ -19,7 +19,7 @@ import warnings
 from decimal import Decimal
 from pathlib import Path
 
-from validator.model import Provenance, ReadError
+from validator.model import Provenance, ReadError, tool_sheets
 from validator.readers.document import Document, Grid, GridCell
 from validator.readers.safety import MAX_GRID_CELLS, SafeZip, check_file, fail, read_bytes
 from validator.readers.textnorm import join_lines
@@ -86,20 +86,6 @@ def read_xlsx(path: str | os.PathLike, *, name: str | None = None) -> Document:
 _MERGE = re.compile(
     rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)["']"""
 )
-
-
-TOOL_SHEETS_NAME = "ogi_tool_sheets"  # workbook-level name listing sheets this tool adds
-
-
-def tool_sheets(wb) -> set[str]:
-    """Sheets this tool added to a workbook (校验, 校验结果), named in the defined name ogi_tool_sheets:
-    not part of the report, so they are not read."""
-    try:
-        name = wb.defined_names.get(TOOL_SHEETS_NAME)
-    except Exception:  # noqa: BLE001 - defined names are optional metadata
-        return set()
-    text = getattr(name, "attr_text", None) or ""
-    return {t for t in text.strip().strip('"').split(",") if t}
 
 
 class _Book:

@@ -7,8 +7,8 @@ from html import escape
 from pathlib import Path
 
 from validator.catalogue import load_catalogue
-from validator.engine.evaluate import ReportResult
 from validator.engine.wording import phrases
+from validator.model import ReportResult
 
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from validator.engine.evaluate import ReportResult
 from validator.engine.wording import json_default
+from validator.model import ReportResult
 
 
 def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:

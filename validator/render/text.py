@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from validator.catalogue import load_catalogue
-from validator.engine.evaluate import ReportResult
 from validator.engine.wording import phrases
+from validator.model import ReportResult
 
 _LABELS = {
     "zh": {

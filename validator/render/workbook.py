@@ -36,7 +36,7 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from validator.catalogue import Row, Table, Template, load_catalogue
 from validator.engine.wording import severity_zh
-from validator.readers.xlsx import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
+from validator.model import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
 
 CHECKS_SHEET = "校验"
 CELLS_SHEET = "_cells"
