@@ -6,6 +6,23 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 
+#: what each status says to a person (a report not checked is never 通过)
+STATUS_ZH = {
+    "ok": "通过",
+    "warnings": "有警告",
+    "errors": "有错误",
+    "not_checked": "无法核对",
+    "unreadable": "无法读取",
+}
+STATUS_EN = {
+    "ok": "ok",
+    "warnings": "warnings",
+    "errors": "errors",
+    "not_checked": "not checked",
+    "unreadable": "unreadable",
+}
+
+
 class CellState(IntEnum):
     """What a cell of the form holds; kept next to the value so that missing is never silently zero."""
 
@@ -15,6 +32,11 @@ class CellState(IntEnum):
     NA_MARKER = 3  # "/", "—", "无" where a number belongs
     TEXT = 4  # text that is not a number
     AMBIGUOUS = 5  # the document allows more than one reading (e.g. a run of digits)
+    UNPLACED = 6  # something was there, but the reader cannot tell which cell it belongs to
+
+
+#: states read with certainty: only these can make an error finding (certainty decides severity)
+CERTAIN_STATES = frozenset({CellState.NUMBER, CellState.BLANK, CellState.NA_MARKER, CellState.TEXT})
 
 
 STATE_ZH = {
@@ -24,6 +46,7 @@ STATE_ZH = {
     CellState.NA_MARKER: "以符号代替数字",
     CellState.TEXT: "非数字内容",
     CellState.AMBIGUOUS: "无法唯一确定",
+    CellState.UNPLACED: "无法确定所在单元格",
 }
 
 
@@ -109,6 +132,7 @@ class Report:
     collapsed_rows: list[str] = field(default_factory=list)  # aggregate rows read in place of sub-rows
     narrative: str = ""  # the full body text, for narrative and similarity checks
     machine_readable: bool = True  # False when the file has no text layer (scanned PDF, images)
+    tables_only: bool = False  # the file holds the tables and nothing else (e.g. a workbook of the tables)
 
 
 @dataclass(slots=True)
@@ -169,11 +193,15 @@ class ReportResult:
     findings: list[Finding] = field(default_factory=list)
     not_assessable: list[NotAssessable] = field(default_factory=list)
     error: str | None = None  # set when the file could not be read
+    not_checked: str | None = None  # why the report was read but could not be checked (zh), e.g. 表三未找到
 
     @property
     def status(self) -> str:
+        """unreadable | not_checked | errors | warnings | ok: a report not read is never ok."""
         if self.error:
             return "unreadable"
+        if self.not_checked:
+            return "not_checked"
         severities = {f.severity for f in self.findings}
         if "error" in severities:
             return "errors"

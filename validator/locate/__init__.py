@@ -282,7 +282,7 @@ class Locator:
     def locate(self, doc: Document) -> Report:
         stream = Stream(doc)
         text = stream.text
-        report = Report(source=doc.source, format=doc.format)
+        report = Report(source=doc.source, format=doc.format, tables_only=doc.tables_only)
         report.narrative = "\n".join(b.text for b in doc.blocks if isinstance(b, TextBlock))
         self._metadata(doc, stream, report)
         if doc.meta.get("no_text"):

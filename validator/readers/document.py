@@ -46,3 +46,4 @@ class Document:
     format: str  # text | html | docx | xlsx | pdf
     blocks: list[Block] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)  # title, published, url, agency … when stated
+    tables_only: bool = False  # the container holds only the tables (its narrative sections are elsewhere)
