@@ -187,7 +187,7 @@ def test_interrupted_run_leaves_dir_consistent(corpus, tmp_path):
         run_batch([corpus], out, jobs=1, quiet=True, progress=stop_after_three)
     assert not any((out / name).exists() for name in OUTPUTS), "nothing half-written"
     assert not list(out.glob(".ogi-staging*"))
-    cached = list((out / ".ogi-cache").rglob("*.pkl"))
+    cached = list((out / ".ogi-cache").rglob("*.json.z"))
     assert len(cached) == 3 and not list((out / ".ogi-cache").rglob(".tmp-*"))
     complete = run_batch([corpus], out, jobs=1, quiet=True)
     snapshot = {name: (out / name).read_bytes() for name in OUTPUTS}
@@ -209,7 +209,7 @@ def test_ctrl_c_on_the_command_line(corpus, tmp_path):
         stdout=subprocess.PIPE,
     )
     deadline = time.time() + 30
-    while time.time() < deadline and not list((out / ".ogi-cache").rglob("*.pkl")):
+    while time.time() < deadline and not list((out / ".ogi-cache").rglob("*.json.z")):
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

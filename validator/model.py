@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-
 #: what each status says to a person (a report not checked is never 通过)
 STATUS_ZH = {
     "ok": "通过",
@@ -232,3 +231,109 @@ def tool_sheets(wb) -> set[str]:
 
 class ReadError(Exception):
     """A file that cannot be read as a report; the message names the problem in one line."""
+
+
+# ---------------------------------------------------------------------------------------------- batch
+
+
+@dataclass
+class Entry:
+    """One input file of a batch in the outputs: what it is, what was found, how it links to other years."""
+
+    file: str
+    digest: str | None
+    agency: str  # as written in the document (or the file name)
+    agency_name: str  # the name the agency is grouped under (alias canonical name or as written)
+    agency_key: str
+    year: int | None
+    template: str | None
+    format: str | None
+    result: ReportResult
+    cached: bool = False
+    seconds: float = 0.0
+    agency_from: str | None = None
+    year_from: str | None = None
+    previous_file: str | None = None  # the file used as last year's report
+    duplicates: list[str] = field(default_factory=list)  # other files for the same agency and year
+    used_as_previous: bool = True  # False for a duplicate that the next year's checks did not use
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def error(self) -> str | None:
+        return self.result.error
+
+
+#: every status in the order outputs count them (a report not checked is counted apart from 通过)
+STATUSES = ("ok", "errors", "warnings", "not_checked", "unreadable")
+
+
+@dataclass
+class BatchRun:
+    """What a batch run found, as the writers of its outputs need it (they never look further)."""
+
+    entries: list[Entry]
+    ruleset: object
+    ignored: list[str]
+    read_seconds: float = 0.0
+    validate_seconds: float = 0.0
+    jobs: int = 1
+    cached: int = 0
+    alias_hints: list[tuple[str, str]] = field(default_factory=list)
+    annotated: int = 0
+    annotate_errors: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # version + hash of what decides how a file reads (the cache key)
+
+    def tally(self) -> dict[str, int]:
+        """Files per status, every status present (0 when none)."""
+        out = dict.fromkeys(STATUSES, 0)
+        for entry in self.entries:
+            out[entry.status] = out.get(entry.status, 0) + 1
+        return out
+
+
+# ---------------------------------------------------------------------------------------------- compact
+
+
+def compact_report(report: Report) -> dict:
+    """What annotation needs of a Report, as plain data (JSON-safe, small enough for a worker result and
+    a cache entry): metadata and cell id → [state, value, raw, note, provenance]."""
+    return {
+        "source": report.source,
+        "agency": report.agency,
+        "year": report.year,
+        "template": report.template,
+        "cells": {
+            cell_id: [
+                int(cell.state),
+                cell.value,
+                cell.raw,
+                cell.note,
+                cell.provenance.as_dict() if cell.provenance is not None else None,
+            ]
+            for cell_id, cell in report.cells.items()
+        },
+    }
+
+
+def expand_report(data: dict) -> Report:
+    """The Report a compact map stands for (the cells and metadata annotation reads; nothing else)."""
+    cells = {}
+    for cell_id, (state, value, raw, note, where) in data.get("cells", {}).items():
+        cells[str(cell_id)] = CellValue(
+            CellState(int(state)),
+            None if value is None else float(value),
+            str(raw or ""),
+            Provenance(**where) if where else None,
+            str(note or ""),
+        )
+    year = data.get("year")
+    return Report(
+        source=str(data.get("source") or ""),
+        agency=data.get("agency"),
+        year=int(year) if year is not None else None,
+        template=data.get("template"),
+        cells=cells,
+    )

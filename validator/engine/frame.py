@@ -5,8 +5,6 @@ Rules are evaluated on this frame for all reports at once; no rule ever loops ov
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalogue import Catalogue, load_catalogue
+from validator.engine.identity import agency_key
 from validator.model import CellState, Report
 
 SECTIONS = {f"s{k}": k - 1 for k in range(1, 7)}  # the six official sections → column
@@ -38,18 +37,6 @@ class ReportRow:
     candidates: dict[str, tuple] = field(default_factory=dict)
     narrative: str = ""
     section_texts: dict[str, str] = field(default_factory=dict)
-
-
-def agency_key(name: str | None) -> str:
-    """One key per agency across years: width, spaces, brackets and office-name variants folded."""
-    if not name:
-        return ""
-    key = unicodedata.normalize("NFKC", name)
-    key = re.sub(r"[\s\"'“”‘’《》「」·・•]", "", key)
-    key = key.replace("(", "（").replace(")", "）")
-    key = key.replace("人民政府办公室", "政府办公室").replace("人民政府办公厅", "政府办公厅")
-    key = re.sub(r"^关于|的$", "", key)
-    return key.lower()
 
 
 def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:

@@ -22,7 +22,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from validator.catalogue import load_catalogue
 from validator.engine.wording import cell_label, num, severity_zh
-from validator.model import CellState, Report
+from validator.model import CellState, Report, expand_report
 
 RESULTS_SHEET = "校验结果"
 MARKS_SHEET = "_ogi_marks"  # hidden: what annotation changed, so a second annotation starts clean
@@ -96,9 +96,10 @@ def annotate_many(
 ) -> list[AnnotateOutcome]:
     """For ``ogi batch --annotate``: one annotated workbook per report with findings, in ``out_dir``.
 
-    ``items``: ``(source, report, result)`` or ``(source, report, result, name)`` tuples — ``report`` may be
-    None (the batch keeps only ReportRows): the file is then read again, which gives the same Report;
-    ``name`` (e.g. the display name of a zip member) names the output instead of the source's file name.
+    ``items``: ``(source, report, result)`` or ``(source, report, result, name)`` tuples — ``report`` is a
+    Report or the compact cell map the batch keeps (model.compact_report): the report is never read
+    again; ``source`` is only the workbook to copy when it is staff's own .xlsx; ``name`` (e.g. the display
+    name of a zip member) names the output instead of the source's file name.
     Outputs are ``<stem>.校验.xlsx`` (``<stem>-2.校验.xlsx`` … when two inputs share a name); an existing
     file is left alone unless ``force``. Unreadable inputs are skipped; errors are returned, never raised.
     """
@@ -123,15 +124,14 @@ def annotate_many(
         if out.exists() and not force:
             outcomes.append(AnnotateOutcome(str(source), None, f"{out} 已存在，使用 --force 覆盖 (exists)"))
             continue
+        if report is None:
+            outcomes.append(
+                AnnotateOutcome(str(source), None, f"{source.name}: 没有保留读取结果 (no cells kept)")
+            )
+            continue
         try:
-            if report is None:
-                from validator.api import read_one
-
-                outcome = read_one(source)
-                if outcome.report is None:
-                    outcomes.append(AnnotateOutcome(str(source), None, outcome.error))
-                    continue
-                report = outcome.report
+            if isinstance(report, dict):
+                report = expand_report(report)
             outcomes.append(AnnotateOutcome(str(source), annotate(source, report, result, out)))
         except Exception as exc:  # noqa: BLE001 - one bad workbook must not stop a batch
             outcomes.append(

@@ -1,0 +1,149 @@
+"""agencies/<name>.md and .json: every year of one agency together, findings grouped by table."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from validator.catalogue import load_catalogue
+from validator.engine.wording import json_default, phrases
+from validator.render.summary.records import GROUP_NAMES, _duplicate_text, _status_zh, cross_year_rules
+
+
+def _table_names() -> dict[str, str]:
+    """表二 主动公开政府信息情况 …, as the catalogue names the tables (the same in both forms)."""
+    template = next(iter(load_catalogue().templates.values()))
+    return {t.id: f"{t.name} {t.caption}" for t in template.tables}
+
+
+def _group_of(finding) -> str:
+    for cell in finding.cells:
+        table = cell.removeprefix("prev.").split(".", 1)[0]
+        names = _table_names()
+        if table in names:
+            return names[table]
+    return GROUP_NAMES.get(finding.rule.split("-", 1)[0], "其他")
+
+
+def _file_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r'[\x00-\x1f<>:"/\\|?*!]', "_", name).strip(" .")[:80] or "未识别机关"
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def agency_groups(run) -> list[tuple[str, str, list]]:
+    """(display name, key, entries sorted by year then file) per agency; unidentified files last."""
+    groups: dict[str, list] = defaultdict(list)
+    for entry in run.entries:
+        groups[entry.agency_key or ""].append(entry)
+    out = []
+    for key, entries in groups.items():
+        names = Counter(e.agency_name or e.agency for e in entries if e.agency_name or e.agency)
+        name = names.most_common(1)[0][0] if key and names else "未识别机关"
+        out.append((name, key, sorted(entries, key=lambda e: (e.year or 0, e.file))))
+    out.sort(key=lambda g: (g[1] == "", g[0]))
+    return out
+
+
+def agency_json(name: str, key: str, entries, crossing: set[str]) -> dict:
+    years = sorted({e.year for e in entries if e.year})
+    missing = [y for y in range(years[0], years[-1] + 1) if y not in years] if years else []
+    reports = []
+    for entry in entries:
+        grouped: dict[str, list] = defaultdict(list)
+        for f in entry.result.findings:
+            grouped[_group_of(f)].append(f.as_dict())
+        reports.append(
+            {
+                "file": entry.file,
+                "year": entry.year,
+                "template": entry.template,
+                "format": entry.format,
+                "status": entry.status,
+                "counts": entry.result.counts(),
+                "error": entry.error,
+                "agency_as_written": entry.agency,
+                "previous_file": entry.previous_file,
+                "duplicates": entry.duplicates,
+                "used_as_previous": entry.used_as_previous if entry.duplicates else None,
+                "findings": dict(grouped),
+                "not_assessable": [n.as_dict() for n in entry.result.not_assessable],
+                "cross_year_not_assessable": [
+                    n.as_dict() for n in entry.result.not_assessable if n.rule in crossing
+                ],
+            }
+        )
+    return {"agency": name, "agency_key": key, "years": years, "missing_years": missing, "reports": reports}
+
+
+def agency_markdown(name: str, entries, crossing: set[str]) -> str:
+    severity = phrases()["severity"]
+    lines = [f"# {name} — 政府信息公开工作年度报告核对结果", ""]
+    years = sorted({e.year for e in entries if e.year})
+    if years:
+        missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
+        lines.append(
+            f"年度：{years[0]}–{years[-1]}，共 {len(entries)} 份报告"
+            + (f"；缺少 {'、'.join(map(str, missing))} 年度" if missing else "")
+        )
+        lines.append("")
+    lines += [
+        "| 年度 | 格式 | 文件 | 结果 | 错误 | 警告 | 提示 | 上年报告 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        c = e.result.counts()
+        lines.append(
+            f"| {e.year or '未知'} | {e.template or ''} | {_md(e.file)} | {_status_zh(e.status)} | "
+            f"{c['error']} | {c['warning']} | {c['info']} | {_md(e.previous_file or '—')} |"
+        )
+    for e in entries:
+        lines += ["", f"## {e.year or '年度未知'}年度 · {_md(e.file)}", ""]
+        if e.duplicates:
+            lines += [f"> 重复：{_duplicate_text(e)}", ""]
+        if e.error:
+            lines += [f"无法读取：{_md(e.error)}", ""]
+            continue
+        grouped: dict[str, list] = defaultdict(list)
+        for f in e.result.findings:
+            grouped[_group_of(f)].append(f)
+        if not grouped:
+            lines.append("未发现问题。")
+        for group, findings in grouped.items():
+            lines += [f"### {group}", ""]
+            for f in findings:
+                where = "；".join(f"{w}" for w in list(f.provenance.values())[:3])
+                lines.append(
+                    f"- {severity[f.severity]['zh']} {f.rule}：{_md(f.message_zh)}"
+                    + (f"（位置：{_md(where)}）" if where else "")
+                )
+            lines.append("")
+        undecided = [n for n in e.result.not_assessable if n.rule in crossing]
+        if undecided:
+            lines += ["### 跨年核对无法判断", ""]
+            for n in undecided:
+                lines.append(f"- {n.rule}：{'；'.join(sorted(set(n.reasons.values())))}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def write_agencies(folder: Path, run) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    crossing = cross_year_rules(run.ruleset)
+    taken: set[str] = set()
+    for name, key, entries in agency_groups(run):
+        stem = _file_name(name, taken)
+        (folder / f"{stem}.md").write_text(agency_markdown(name, entries, crossing), encoding="utf-8")
+        payload = agency_json(name, key, entries, crossing)
+        (folder / f"{stem}.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2, default=json_default), encoding="utf-8"
+        )

@@ -1,0 +1,67 @@
+"""summary.xlsx: the four tables of records as sheets (frozen header, filters, widths), write-only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+XLSX_MAX_ROWS = 1_048_575  # data rows under the header
+XLSX_MAX_CHARS = 32_000
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell_value(value):
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    text = _ILLEGAL.sub(" ", str(value))
+    return text if len(text) <= XLSX_MAX_CHARS else text[: XLSX_MAX_CHARS - 1] + "…"
+
+
+def write_xlsx(path: Path, reports, findings, rules, crossing) -> None:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    centre = Alignment(vertical="center", wrap_text=True)
+
+    def sheet(title: str, columns, records) -> None:
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        for i, (_, _, width) in enumerate(columns, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        shown = records[: XLSX_MAX_ROWS - 1] if len(records) > XLSX_MAX_ROWS else records
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(shown) + 1}"
+        header = []
+        for name, _, _ in columns:
+            cell = WriteOnlyCell(ws, value=name)
+            cell.font, cell.fill, cell.alignment = bold, fill, centre
+            header.append(cell)
+        ws.append(header)
+        for record in shown:
+            row = []
+            for _, key, _ in columns:
+                value = _cell_value(record.get(key))
+                if isinstance(value, str) and value.startswith("="):
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.data_type = "s"  # text, never a formula
+                    value = cell
+                row.append(value)
+            ws.append(row)
+        if len(shown) < len(records):
+            ws.append([f"…其余 {len(records) - len(shown)} 行超出 Excel 行数上限，见同目录的 CSV 文件"])
+
+    from validator.render.summary.records import CROSS_COLUMNS, FINDING_COLUMNS, REPORT_COLUMNS, RULE_COLUMNS
+
+    sheet("报告", REPORT_COLUMNS, reports)
+    sheet("问题明细", FINDING_COLUMNS, findings)
+    sheet("规则统计", RULE_COLUMNS, rules)
+    sheet("跨年", CROSS_COLUMNS, crossing)
+    wb.save(path)
