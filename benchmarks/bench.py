@@ -176,13 +176,11 @@ def _peak_rss(who) -> int:
 
 def load_rows(out: Path) -> list:
     from validator.batch import CACHE_DIR, identify
+    from validator.batch.cache import SUFFIX, loads
 
     rows = []
-    for path in sorted((out / CACHE_DIR).rglob("*.pkl")):
-        import pickle
-        import zlib
-
-        row, _ = pickle.loads(zlib.decompress(path.read_bytes()))
+    for path in sorted((out / CACHE_DIR).rglob(f"*{SUFFIX}")):
+        row, _, _ = loads(path.read_bytes())
         if row is not None:
             identify(row, row.meta.get("source") or path.name, {})
             rows.append(row)
@@ -220,7 +218,8 @@ def replicate(rows: list, n: int) -> list:
 
 
 def validate_once(rows: list) -> tuple[float, int]:
-    """What `ogi batch` does after reading: one frame, one evaluate() (validator.api.validate_rows)."""
+    """What `ogi batch` does after reading: one frame, one evaluate() (validator.api.validate_rows, the
+    same path as `ogi check` and `ogi batch`)."""
     from validator.api import validate_rows
     from validator.engine.rules import build_ruleset
 

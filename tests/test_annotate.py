@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from validator.api import read_one, validate_reports
 from validator.cli import main
+from validator.model import compact_report
 from validator.render.annotate import COLOURS, RESULTS_SHEET, annotate, annotate_many
 from validator.render.workbook import CHECKS_SHEET, build_workbook, read_cell_map, save_workbook, tool_sheets
 from validator.testing.figures import consistent_figures
@@ -143,7 +144,7 @@ def test_warnings_are_amber_and_existing_output_is_kept_without_force(tmp_path):
     assert result.exit_code == 2 and "--force" in result.output
     assert out.read_bytes() == b"old"
     result = run("check", source, "--annotate", out, "--force")
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code == 0, result.output  # a blank is a warning: no error, exit 0
     wb = openpyxl.load_workbook(out)
     sheet, ref = where["t2.licensing.decisions"]
     cell = wb[sheet][ref]
@@ -236,10 +237,18 @@ def test_annotate_many_writes_one_workbook_per_report_with_findings(tmp_path):
     assert all(o.out is None and "--force" in o.error for o in again)
     forced = annotate_many(zip(paths, reports, results), out_dir, force=True)
     assert sorted(o.out.name for o in forced) == written
-    # the batch keeps no Reports: given None, the file is read again; a display name names the output
-    renamed = annotate_many([(bad, None, results[1], "archive.zip!/局年报.xlsx")], out_dir)
+    # the batch keeps the compact cell map, not the Report: the same workbook, and no file read again;
+    # a display name names the output
+    renamed = annotate_many(
+        [(bad, compact_report(reports[1]), results[1], "archive.zip!/局年报.xlsx")], out_dir
+    )
     assert [o.out.name for o in renamed] == ["局年报.校验.xlsx"]
+    assert findings_rows(openpyxl.load_workbook(renamed[0].out)[RESULTS_SHEET]) == findings_rows(
+        openpyxl.load_workbook(out_dir / "bad.校验.xlsx")[RESULTS_SHEET]
+    )
     assert findings_rows(openpyxl.load_workbook(renamed[0].out)[RESULTS_SHEET])[0]["rule"] == "T4-01"
+    kept_nothing = annotate_many([(bad, None, results[1], "again.xlsx")], out_dir)
+    assert kept_nothing[0].out is None and "no cells kept" in kept_nothing[0].error
 
 
 def test_template_layout_from_extracted_values_keeps_unreadable_text(tmp_path):

@@ -310,11 +310,17 @@ def test_output_folder_inside_input_is_skipped(tmp_path):
 
 
 def test_progress_bar_on_a_terminal(corpus, tmp_path, monkeypatch, capsys):
+    import validator.batch.pool
+
+    monkeypatch.setattr(validator.batch.pool, "PROGRESS_DELAY", 0)  # show it at once, however quick the run
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     run = run_batch([corpus], tmp_path / "out", jobs=1)
-    assert len(run.entries) == 9  # the bar (shown only after a second) must not disturb anything
+    assert len(run.entries) == 9
+    bar = capsys.readouterr().err
+    assert "读取报告" in bar and "9/9" in bar, bar  # the bar counted every file, to the end
     quiet = run_batch([corpus], tmp_path / "out", jobs=1, quiet=True, resume=True)
     assert len(quiet.entries) == 9
+    assert "读取报告" not in capsys.readouterr().err  # --quiet: no bar
 
 
 def test_unreadable_year_is_listed_under_its_agency(tmp_path):

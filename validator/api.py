@@ -119,6 +119,23 @@ def validate_reports(reports: list[Report], ruleset: RuleSet | None = None) -> l
     return validate_rows([to_row(r, catalogue) for r in reports], ruleset)
 
 
+def check(paths: list[str | Path], select=(), ignore=()) -> tuple[list[ReadOutcome], list[ReportResult]]:
+    """`ogi check`: read every file, validate all readable reports in one pass; an unreadable file keeps
+    its place as a ReportResult with ``error`` set (status 无法读取)."""
+    catalogue = load_catalogue()
+    outcomes = [read_one(p) for p in paths]
+    readable = [o for o in outcomes if o.report is not None]
+    validated = validate_rows(
+        [to_row(o.report, catalogue) for o in readable], build_ruleset(catalogue, select, ignore)
+    )
+    by_path = {o.path: result for o, result in zip(readable, validated)}
+    results = [
+        by_path[o.path] if o.report is not None else ReportResult(i, {"source": o.path}, error=o.error)
+        for i, o in enumerate(outcomes)
+    ]
+    return outcomes, results
+
+
 def expand_paths(paths: list[str | Path]) -> list[Path]:
     """Files named, and report files found under folders named (sorted, each once)."""
     out: list[Path] = []

@@ -186,6 +186,9 @@ def _preload() -> None:
             pass
 
 
+PROGRESS_DELAY = 1.0  # seconds before the bar shows: a quick batch prints nothing but its summary
+
+
 def _progress_bar(total: int, quiet: bool):
     if quiet or total == 0 or not sys.stderr.isatty():
         return None
@@ -193,7 +196,9 @@ def _progress_bar(total: int, quiet: bool):
         from tqdm import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit="份", desc="读取报告", file=sys.stderr, delay=1.0, dynamic_ncols=True)
+    return tqdm(
+        total=total, unit="份", desc="读取报告", file=sys.stderr, delay=PROGRESS_DELAY, dynamic_ncols=True
+    )
 
 
 def available_cores() -> int:

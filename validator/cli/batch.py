@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from validator.cli.common import exit_code
 from validator.engine.rules import parse_codes
 
 
@@ -41,7 +42,9 @@ from validator.engine.rules import parse_codes
 def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
-    Exit codes as `ogi check`: 0 no errors, 1 errors found, 2 a file could not be read, 130 interrupted.
+    \b
+    Exit codes as `ogi check` (the strongest applies): 2 a file could not be read, 3 a report could not
+    be checked (无法核对), 1 errors found, 0 no errors; 130 interrupted.
     """
     from validator.batch import run_batch
 
@@ -69,7 +72,8 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
         agencies = len({e.agency_key for e in run.entries if e.agency_key})
         click.echo(
             f"共 {len(run.entries)} 份报告（{agencies} 个机关）：通过 {tally.get('ok', 0)}，有错误 {tally.get('errors', 0)}，"
-            f"有警告 {tally.get('warnings', 0)}，无法读取 {tally.get('unreadable', 0)}；"
+            f"有警告 {tally.get('warnings', 0)}，无法核对 {tally.get('not_checked', 0)}，"
+            f"无法读取 {tally.get('unreadable', 0)}；"
             f"读取 {run.read_seconds:.1f} 秒（{run.jobs} 个进程，复用缓存 {run.cached} 份），核对 {run.validate_seconds:.2f} 秒；"
             f"结果已写入 {out_dir}",
             err=True,
@@ -88,7 +92,6 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             shown = "、".join(Path(p.split("!/")[-1]).name for p in run.ignored[:5])
             more = f" 等 {len(run.ignored)} 个" if len(run.ignored) > 5 else ""
             click.echo(f"ogi: 忽略非报告文件：{shown}{more} (not report files)", err=True)
-    if tally.get("unreadable"):
-        sys.exit(2)
-    if tally.get("errors"):
-        sys.exit(1)
+    code = exit_code(e.status for e in run.entries)
+    if code:
+        sys.exit(code)

@@ -22,7 +22,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from validator.catalogue import load_catalogue
 from validator.engine.wording import cell_label, num, severity_zh
-from validator.model import CellState, Report, expand_report
+from validator.model import NOT_CHECKED_ADVICE, CellState, Report, expand_report
 
 RESULTS_SHEET = "校验结果"
 MARKS_SHEET = "_ogi_marks"  # hidden: what annotation changed, so a second annotation starts clean
@@ -389,6 +389,8 @@ def _results_sheet(wb, report: Report, result, where: dict, source: Path) -> Non
         "点击“单元格”一栏可跳到该格。标注颜色：红色 = 错误，橙色 = 警告，蓝色 = 提示；"
         "深色为最可能出错的单元格。单元格批注中有详细说明。"
     )
+    if getattr(result, "not_checked", None):
+        ws["A2"] = f"{ws['A2'].value}　结果：无法核对（{result.not_checked}；{NOT_CHECKED_ADVICE['zh']}）"
     for ref in ("A2", "A3"):
         ws[ref].font = plain
     headers = ["序号", "严重程度", "规则", "说明", "单元格", "位置", "建议值"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from validator.catalogue import load_catalogue
 from validator.engine.wording import phrases
-from validator.model import ReportResult
+from validator.model import NOT_CHECKED_ADVICE, STATUS_EN, STATUS_ZH, STATUSES, ReportResult
 
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -17,6 +17,7 @@ table{border-collapse:collapse;width:100%;margin:.5em 0} th,td{border:1px solid 
 vertical-align:top;text-align:left} th{background:#f3f3f3}
 .error td.sev{background:#f8d7da} .warning td.sev{background:#fff3cd} .info td.sev{background:#d1ecf1}
 .ok{color:#2e7d32} .errors{color:#c62828} .warnings{color:#b26a00} .unreadable{color:#6a1b9a}
+.not_checked{color:#455a64} p.not_checked{background:#eceff1;padding:.5em}
 .meta{color:#555} .na{color:#666;font-size:.9em} code{font-size:.85em}
 td.sev,td.rule,td.where{white-space:nowrap}
 """
@@ -24,26 +25,26 @@ td.sev,td.rule,td.where{white-space:nowrap}
 
 def render(results: list[ReportResult], lang: str = "zh") -> str:
     severity = phrases()["severity"]
-    status_words = phrases()["status"]
+    status_words = STATUS_ZH if lang == "zh" else STATUS_EN
     catalogue = load_catalogue()
     title = "政府信息公开工作年度报告核对结果" if lang == "zh" else "Annual report check results"
     parts = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>',
         f"<style>{_STYLE}</style></head><body><h1>{title}</h1>",
     ]
-    tally: dict[str, int] = {}
+    tally = dict.fromkeys(STATUSES, 0)
     for result in results:
         tally[result.status] = tally.get(result.status, 0) + 1
     parts.append(
         '<p class="meta">'
-        + "，".join(f'<span class="{k}">{status_words[k][lang]} {v}</span>' for k, v in tally.items())
+        + "，".join(f'<span class="{k}">{status_words[k]} {v}</span>' for k, v in tally.items())
         + "</p>"
     )
     for result in results:
         meta = result.meta
         name = escape(Path(str(meta.get("source") or "")).name)
         status = result.status
-        parts.append(f'<h2>{name} <span class="{status}">{status_words[status][lang]}</span></h2>')
+        parts.append(f'<h2>{name} <span class="{status}">{status_words[status]}</span></h2>')
         if result.error:
             parts.append(f"<p>{escape(result.error)}</p>")
             continue
@@ -52,6 +53,12 @@ def render(results: list[ReportResult], lang: str = "zh") -> str:
             f'<p class="meta">{escape(str(meta.get("agency") or ""))} · {meta.get("year") or ""}'
             f" · {escape(template.notice if template else '')}</p>"
         )
+        if result.not_checked:
+            todo = "处理建议" if lang == "zh" else "What to do"
+            parts.append(
+                f'<p class="not_checked">{status_words["not_checked"]}：{escape(result.not_checked)}<br>'
+                f"{todo}：{escape(NOT_CHECKED_ADVICE[lang])}</p>"
+            )
         if result.findings:
             head = (
                 ("级别", "规则", "说明", "单元格", "位置")

@@ -20,6 +20,8 @@ def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
     }
     if result.error:
         out["error"] = result.error
+    if result.not_checked:
+        out["not_checked"] = result.not_checked
     if not_assessable and result.not_assessable:
         out["not_assessable"] = [n.as_dict() for n in result.not_assessable]
     return out

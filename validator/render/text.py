@@ -6,7 +6,7 @@ from pathlib import Path
 
 from validator.catalogue import load_catalogue
 from validator.engine.wording import phrases
-from validator.model import ReportResult
+from validator.model import NOT_CHECKED_ADVICE, STATUS_EN, STATUS_ZH, STATUSES, ReportResult
 
 _LABELS = {
     "zh": {
@@ -16,7 +16,12 @@ _LABELS = {
         "status": "结果",
         "where": "位置",
         "na": "无法判断",
-        "summary": "共 {n} 份报告：通过 {ok}，有错误 {errors}，有警告 {warnings}，无法读取 {unreadable}",
+        "summary": (
+            "共 {n} 份报告：通过 {ok}，有错误 {errors}，有警告 {warnings}，无法核对 {not_checked}，"
+            "无法读取 {unreadable}"
+        ),
+        "not_checked": "无法核对",
+        "todo": "处理建议",
         "counts": "错误 {error}，警告 {warning}，提示 {info}",
         "unknown": "未知",
         "none": "未发现问题",
@@ -28,7 +33,12 @@ _LABELS = {
         "status": "status",
         "where": "at",
         "na": "not assessable",
-        "summary": "{n} reports: ok {ok}, errors {errors}, warnings {warnings}, unreadable {unreadable}",
+        "summary": (
+            "{n} reports: ok {ok}, errors {errors}, warnings {warnings}, not checked {not_checked}, "
+            "unreadable {unreadable}"
+        ),
+        "not_checked": "not checked",
+        "todo": "what to do",
         "counts": "errors {error}, warnings {warning}, info {info}",
         "unknown": "unknown",
         "none": "no problems found",
@@ -39,7 +49,7 @@ _LABELS = {
 def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: bool = True) -> str:
     words = _LABELS[lang]
     severity = phrases()["severity"]
-    status_words = phrases()["status"]
+    status_words = STATUS_ZH if lang == "zh" else STATUS_EN
     catalogue = load_catalogue()
     lines: list[str] = []
     for result in results:
@@ -47,7 +57,7 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
         name = Path(meta.get("source") or "").name
         lines.append(f"== {name} ==")
         if result.error:
-            lines.append(f"  {status_words['unreadable'][lang]}: {result.error}")
+            lines.append(f"  {status_words['unreadable']}: {result.error}")
             lines.append("")
             continue
         template = catalogue.templates.get(meta.get("template") or "")
@@ -55,10 +65,13 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
         counts = result.counts()
         lines.append(
             f"  {words['agency']}：{meta.get('agency') or words['unknown']}  {words['year']}：{meta.get('year') or words['unknown']}"
-            f"  {words['template']}：{template_text}  {words['status']}：{status_words[result.status][lang]}"
+            f"  {words['template']}：{template_text}  {words['status']}：{status_words[result.status]}"
             f"（{words['counts'].format(**counts)}）"
         )
-        if not result.findings:
+        if result.not_checked:
+            lines.append(f"  {words['not_checked']}：{result.not_checked}")
+            lines.append(f"  {words['todo']}：{NOT_CHECKED_ADVICE[lang]}")
+        elif not result.findings:
             lines.append(f"  {words['none']}")
         for finding in result.findings:
             message = finding.message_zh if lang == "zh" else finding.message_en
@@ -69,7 +82,7 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
         if show_not_assessable and result.not_assessable:
             lines.extend(_not_assessable_lines(result.not_assessable, lang, words["na"]))
         lines.append("")
-    tally = {"ok": 0, "errors": 0, "warnings": 0, "unreadable": 0}
+    tally = dict.fromkeys(STATUSES, 0)
     for result in results:
         tally[result.status] += 1
     lines.append(words["summary"].format(n=len(results), **tally))

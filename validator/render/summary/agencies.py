@@ -9,6 +9,7 @@ from pathlib import Path
 
 from validator.catalogue import load_catalogue
 from validator.engine.wording import json_default, phrases
+from validator.model import NOT_CHECKED_ADVICE
 from validator.render.summary.records import GROUP_NAMES, _duplicate_text, _status_zh, cross_year_rules
 
 
@@ -67,6 +68,7 @@ def agency_json(name: str, key: str, entries, crossing: set[str]) -> dict:
                 "status": entry.status,
                 "counts": entry.result.counts(),
                 "error": entry.error,
+                "not_checked": entry.result.not_checked if not entry.error else None,
                 "agency_as_written": entry.agency,
                 "previous_file": entry.previous_file,
                 "duplicates": entry.duplicates,
@@ -109,10 +111,12 @@ def agency_markdown(name: str, entries, crossing: set[str]) -> str:
         if e.error:
             lines += [f"无法读取：{_md(e.error)}", ""]
             continue
+        if e.result.not_checked:
+            lines += [f"无法核对：{_md(e.result.not_checked)}（{_md(NOT_CHECKED_ADVICE['zh'])}）", ""]
         grouped: dict[str, list] = defaultdict(list)
         for f in e.result.findings:
             grouped[_group_of(f)].append(f)
-        if not grouped:
+        if not grouped and not e.result.not_checked:
             lines.append("未发现问题。")
         for group, findings in grouped.items():
             lines += [f"### {group}", ""]

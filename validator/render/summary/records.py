@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from validator.engine.wording import num, severity_zh
-from validator.model import STATUS_ZH
+from validator.model import NOT_CHECKED_ADVICE, STATUS_ZH
 
 FIRST_FINDINGS = 3
 GROUP_NAMES = {"M": "结构与格式", "X": "跨年核对", "N": "正文与表格"}
@@ -27,6 +27,7 @@ REPORT_COLUMNS = [  # header, key, width
     ("上年报告", "previous_file", 40),
     ("主要问题", "first_findings", 80),
     ("无法读取原因", "error", 50),
+    ("无法核对原因", "not_checked", 50),
     ("机关名称（报告所写）", "agency_written", 30),
     ("机关来源", "agency_from", 10),
     ("年度来源", "year_from", 10),
@@ -103,6 +104,13 @@ def _duplicate_text(entry) -> str:
     )
 
 
+def _not_checked_text(result) -> str:
+    """Why a report could not be checked, and what to do (empty for any other status)."""
+    if not result.not_checked or result.error:
+        return ""
+    return f"{result.not_checked}；{NOT_CHECKED_ADVICE['zh']}"
+
+
 def report_records(run) -> list[dict]:
     out = []
     for n, entry in enumerate(run.entries, 1):
@@ -137,6 +145,7 @@ def report_records(run) -> list[dict]:
                 "previous_file": entry.previous_file,
                 "first_findings": first,
                 "error": entry.error,
+                "not_checked": _not_checked_text(result),
                 "agency_written": entry.agency,
                 "agency_from": {"document": "报告", "file_name": "文件名"}.get(entry.agency_from or "", ""),
                 "year_from": {"document": "报告", "file_name": "文件名"}.get(entry.year_from or "", ""),
