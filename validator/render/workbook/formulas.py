@@ -1,0 +1,264 @@
+"""Relations → Excel formulas, in one place: each side of a rule's relation as a SUM over the mapped cells
+(aggregate rows expanded to their sub-rows, adjacent cells joined into ranges), the operator → "broken"
+condition, the 校验 sheet that shows them live, and the conditional formats that turn a total red."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
+
+from validator.catalogue import Template
+from validator.engine.wording import severity_zh
+from validator.render.workbook.style import BAD_FILL, GOOD_FILL, HEADER_FILL, WARN_FILL, landscape, text_lines
+
+CHECKS_SHEET = "校验"
+MARK = {"error": "✗", "warning": "⚠", "info": "⚠"}
+#: a relation `lhs op rhs` is broken when its rounded difference (lhs − rhs) meets this condition
+BROKEN = {"==": "{d}<>0", "<=": "{d}>0", ">=": "{d}<0", "<": "{d}>=0", ">": "{d}<=0"}
+
+
+def broken(op: str, diff: str) -> str:
+    """The Excel condition that is TRUE when a relation with this operator and difference fails."""
+    return BROKEN[op].format(d=diff)
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet name as a formula writes it: always quoted (CJK names included)."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def absolute(ref: str) -> str:
+    col = ref.rstrip("0123456789")
+    return f"${col}${ref[len(col) :]}"
+
+
+def relations(template: Template) -> list:
+    """The rules' relations of one template that a workbook can compute (no cross-year, no narrative)."""
+    from validator.engine.rules import build_ruleset
+
+    out = []
+    for cr in build_ruleset().relations:
+        if cr.template != template.id or cr.rule.cross_year or any(c.startswith("n.") for c in cr.coeffs):
+            continue
+        out.append(cr)
+    return out
+
+
+def side(template: Template, places: dict, coeffs: dict[str, float], constant: float) -> str:
+    """A side of a relation as an Excel expression over the mapped cells (aggregates → their rows)."""
+    aggregates = template.aggregate_cells()
+    expanded: dict[str, float] = {}
+    for cell, coeff in coeffs.items():
+        for part in aggregates.get(cell, [cell]):
+            expanded[part] = expanded.get(part, 0.0) + coeff
+    by_coeff: dict[float, list[str]] = {}
+    for cell, coeff in expanded.items():
+        if coeff:
+            by_coeff.setdefault(coeff, []).append(cell)
+    terms = []
+    for coeff, cells in by_coeff.items():
+        refs = ranges([places[c] for c in cells])
+        total = f"SUM({','.join(refs)})"
+        if coeff == 1:
+            terms.append(("+", total))
+        elif coeff == -1:
+            terms.append(("-", total))
+        else:
+            terms.append(("+" if coeff > 0 else "-", f"{number(abs(coeff))}*{total}"))
+    if constant:
+        terms.append(("+" if constant > 0 else "-", number(abs(constant))))
+    if not terms:
+        return "0"
+    text = ""
+    for sign, term in terms:
+        text += (("-" if sign == "-" else "") if not text else sign) + term
+    return text
+
+
+def expanded(template: Template, cells: Iterable[str]) -> list[str]:
+    aggregates = template.aggregate_cells()
+    return [p for c in cells for p in aggregates.get(c, [c])]
+
+
+# ------------------------------------------------------------------------------ map, protection
+
+
+def write_checks(b, ws) -> None:
+    """The 校验 sheet: one line per relation with live formulas (left, right, difference, ✓/✗), a summary
+    line, and each table's status line pointing at it. ``b``: the workbook builder (layout.py)."""
+    from validator.engine.rules import binding_label
+
+    written = relations(b.template)
+    b._put(ws, 1, 1, "勾稽关系校验（随填随算）", end_col=7, bold=True, size=14, border=False)
+    b._height(ws, 1, 1, 22)
+    explain = (
+        "本表按校验规则自动核对各表的数据关系：✓ 相符；✗ 不相符（错误，必须改正），后附相差数；"
+        "⚠ 需要核实（警告或提示）。空白单元格按 0 计算（正式核对时会提示空白）。"
+        "填写请在「表二」「表三」「表四」工作表中进行。"
+    )
+    b._put(ws, 2, 1, explain, end_col=7, align="left", border=False)
+    b._height(ws, 2, 3)
+    summary = b._put(ws, 3, 1, None, end_col=7, bold=True, align="left", border=False, wrap=False)
+    headers = ["规则", "级别", "校验内容", "左边", "右边", "差额", "结果", "不符"]
+    for k, text in enumerate(headers):
+        b._put(ws, 4, k + 1, text, bold=True, fill=HEADER_FILL)
+    row = 5
+    first = row
+    by_table: dict[str, list[int]] = {}
+    for cr in written:
+        rule = cr.rule
+        table_id = next(iter(cr.coeffs)).split(".")[0]
+        table_name = b.template.table(table_id).name
+        bound = "".join(f"「{binding_label(v, b.template)}」" for v in cr.bindings.values())
+        description = f"{table_name}{bound}：{rule.title}"
+        lhs = side(b.template, b.layout.cells, cr.relation.lhs.coeffs, cr.relation.lhs.constant)
+        rhs = side(b.template, b.layout.cells, cr.relation.rhs.coeffs, cr.relation.rhs.constant)
+        op = cr.relation.op
+        diff = f"ROUND(F{row},6)"
+        violated = broken(op, diff)
+        mark = MARK[rule.severity]
+        cells = [
+            rule.id,
+            severity_zh(rule.severity),
+            description,
+            f"={lhs}",
+            f"={rhs}",
+            f"=D{row}-E{row}",
+            f'=IF(H{row}=0,"✓","{mark} 相差 "&ABS({diff}))',
+            f"=IF({violated},1,0)",
+        ]
+        for k, value in enumerate(cells):
+            cell = b._put(ws, row, k + 1, value, align="left" if k == 2 else "center")
+            if k in (3, 4, 5):
+                cell.number_format = "General"
+        b._height(ws, row, text_lines(description, 72))
+        by_table.setdefault(table_id, []).append(row)
+        b.layout.checks.append(
+            {
+                "rule": rule.id,
+                "severity": rule.severity,
+                "row": row,
+                "op": op,
+                "table": table_id,
+                "bindings": dict(cr.bindings),
+                "cells": list(cr.coeffs),
+                "description": description,
+                "lhs": lhs,
+                "rhs": rhs,
+                "anchor": anchor(cr),
+            }
+        )
+        row += 1
+    last = row - 1
+    if last >= first:
+        count = f"SUM(H{first}:H{last})"
+        errors = f'SUMIF(B{first}:B{last},"错误",H{first}:H{last})'
+        summary.value = (
+            f'=IF({count}=0,"✓ 全部 {last - first + 1} 项校验相符",'
+            f'"✗ 错误 "&{errors}&" 项，⚠ 需核实 "&({count}-{errors})&" 项")'
+        )
+        ws.conditional_formatting.add(
+            f"G{first}:G{last}",
+            FormulaRule(formula=[f'AND($H{first}=1,$B{first}="错误")'], fill=BAD_FILL),
+        )
+        ws.conditional_formatting.add(
+            f"G{first}:G{last}",
+            FormulaRule(formula=[f'AND($H{first}=1,$B{first}<>"错误")'], fill=WARN_FILL),
+        )
+        ws.conditional_formatting.add(
+            f"G{first}:G{last}", FormulaRule(formula=[f"$H{first}=0"], fill=GOOD_FILL)
+        )
+    b._columns(ws, {1: 8, 2: 6, 3: 72, 4: 9, 5: 9, 6: 9, 7: 14, 8: 6})
+    ws.column_dimensions["H"].hidden = True
+    ws.freeze_panes = "A5"
+    landscape(ws)
+    checks = quote_sheet(ws.title)
+    for table_id, cell in b.status_cells.items():
+        rows = by_table.get(table_id)
+        if not rows:
+            cell.value = "本表没有可自动核对的数据关系。"
+            continue
+        a, b = min(rows), max(rows)
+        h = f"{checks}!$H${a}:$H${b}"
+        count = f"SUM({h})"
+        errors = f'SUMIF({checks}!$B${a}:$B${b},"错误",{h})'
+        cell.value = (
+            f'=IF({count}=0,"✓ 本表 {b - a + 1} 项勾稽关系全部相符",'
+            f'IF({errors}>0,"✗ 本表有 "&{errors}&" 项勾稽关系不相符",'
+            f'"⚠ 本表有 "&{count}&" 项需要核实")&"，详见「{ws.title}」工作表")'
+        )
+
+
+def conditional_formats(b) -> None:
+    """On the tables: a relation's anchor cell (the total it closes on) turns red while it fails."""
+    for check in b.layout.checks:
+        anchor = check["anchor"]
+        if anchor not in b.layout.cells:
+            continue
+        title, ref = b.layout.cells[anchor]
+        ws = b.wb[title]
+        same = {b.layout.cells[c][0] for c in expanded(b.template, check["cells"])}
+        if same != {title}:
+            continue
+        lhs = check["lhs"].replace(f"{quote_sheet(title)}!", "")
+        rhs = check["rhs"].replace(f"{quote_sheet(title)}!", "")
+        diff = f"ROUND(({lhs})-({rhs}),6)"
+        cond = broken(check["op"], diff)
+        fill = BAD_FILL if check["severity"] == "error" else WARN_FILL
+        ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=fill))
+
+
+def anchor(cr) -> str:
+    """The cell a relation closes on: the single cell of its left side, else the last of its right."""
+    lhs = list(cr.relation.lhs.coeffs)
+    rhs = list(cr.relation.rhs.coeffs)
+    if len(lhs) == 1:
+        return lhs[0]
+    return rhs[-1] if rhs else lhs[-1]
+
+
+def number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def split_ref(ref: str) -> tuple[str, int]:
+    col = ref.rstrip("0123456789")
+    return col, int(ref[len(col) :])
+
+
+def ranges(places: list[tuple[str, str]]) -> list[str]:
+    """Cell places → sheet-qualified refs, runs of adjacent cells joined into ranges (D8:D12, D8:I8)."""
+    from openpyxl.utils import column_index_from_string
+
+    items = []
+    for sheet, ref in places:
+        col, row = split_ref(ref)
+        items.append((sheet, column_index_from_string(col), row))
+    out: list[str] = []
+    used: set[int] = set()
+    # vertical runs first (a column of a table), then horizontal runs among what is left
+    for axis in ("col", "row"):
+        key = (lambda it: (it[0], it[1], it[2])) if axis == "col" else (lambda it: (it[0], it[2], it[1]))
+        order = sorted((i for i in range(len(items)) if i not in used), key=lambda i: key(items[i]))
+        k = 0
+        while k < len(order):
+            run = [order[k]]
+            while k + 1 < len(order):
+                a, b = key(items[order[k]]), key(items[order[k + 1]])
+                if a[0] == b[0] and a[1] == b[1] and b[2] == a[2] + 1:
+                    run.append(order[k + 1])
+                    k += 1
+                else:
+                    break
+            k += 1
+            if len(run) > 1 or axis == "row":
+                used.update(run)
+                sheet = items[run[0]][0]
+                first, last = items[run[0]], items[run[-1]]
+                start = f"{get_column_letter(first[1])}{first[2]}"
+                end = f"{get_column_letter(last[1])}{last[2]}"
+                ref = start if start == end else f"{start}:{end}"
+                out.append(f"{quote_sheet(sheet)}!{ref}")
+    return out
