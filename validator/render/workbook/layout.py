@@ -7,7 +7,6 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
 from validator.catalogue import Row, Table, Template, load_catalogue
@@ -25,28 +24,11 @@ from validator.render.workbook.style import (
     landscape,
     text_lines,
 )
+from validator.render.workbook.validation import add_validation
 
 SINGLE_SHEET = "年报表格"
 # Form furniture the catalogue does not carry as labels (the locator keys on them too).
 APPLICANTS = "申请人情况"  # the grid table (表三): header over the seven applicant columns
-
-_KIND_HELP = {
-    "count": (
-        "填写件数",
-        "请填写非负整数（件）。没有的请填 0，不要留空，也不要填“/”“—”或“无”。",
-        "件数应为不小于 0 的整数。",
-    ),
-    "amount": (
-        "填写金额",
-        "请填写金额（不小于 0，可有小数）{unit}。没有的请填 0。",
-        "金额应为不小于 0 的数字。",
-    ),
-    "signed": (
-        "填写增减数",
-        "请填写本年增减数（整数）：增加填正数，减少填负数（如 -3），没有变化填 0。",
-        "本年增/减应为整数，减少填负数。",
-    ),
-}
 
 
 def template_for_year(year: int) -> Template:
@@ -92,7 +74,7 @@ class Builder:
         self.sheets = sheets
         self._tables(sheets)
         self._fill(values)
-        self._validation()
+        add_validation(self)
         write_checks(self, checks)
         conditional_formats(self)
         write_cell_sheet(self)
@@ -254,8 +236,6 @@ class Builder:
         self.inputs.append((cell, cell_id, column.unit))
         return cell
 
-    # ------------------------------------------------------------------------------ 表二
-
     # ------------------------------------------------------------------------------ blocks (表二)
 
     def _blocks_table(self, ws, row: int, table: Table, label_col: int) -> int:
@@ -285,7 +265,7 @@ class Builder:
                 row += 1
         return row
 
-    # ------------------------------------------------------------------------------ 表三
+    # ------------------------------------------------------------------------------ grid (表三)
 
     def _grid_table(self, ws, row: int, table: Table, first_col: int) -> int:
         label_col = first_col + 2
@@ -347,7 +327,7 @@ class Builder:
                 self._input(ws, r, v0 + k, f"{table.id}.{leaf.path}.{col.id}", col)
         return row + len(leaves)
 
-    # ------------------------------------------------------------------------------ 表四
+    # ------------------------------------------------------------------------------ groups (表四)
 
     def _groups_table(self, ws, row: int, table: Table, first_col: int) -> int:
         columns = table.columns
@@ -397,49 +377,6 @@ class Builder:
                 value = int(value)
             cell.value = value
 
-    def _validation(self) -> None:
-        """One data validation per input cell, with the cell's own label in its input message."""
-        for cell, cell_id, unit in self.inputs:
-            ws = cell.parent
-            meta = self.template.cells[cell_id]
-            kind = meta.kind
-            title_text, prompt, error = _KIND_HELP[kind]
-            prompt = prompt.format(unit=f"，单位：{unit}" if unit else "")
-            if kind == "count":
-                dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
-            elif kind == "amount":
-                dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
-            else:
-                dv = DataValidation(
-                    type="whole", operator="between", formula1="-100000000", formula2="100000000"
-                )
-            dv.allow_blank = True
-            dv.showInputMessage = True
-            dv.showErrorMessage = True
-            dv.errorStyle = "stop"
-            dv.promptTitle = title_text
-            dv.prompt = _clip(f"{meta.label_zh}\n{prompt}", 250)
-            dv.errorTitle = "数字不符合要求"
-            dv.error = _clip(f"{meta.label_zh}：{error}", 220)
-            dv.add(cell.coordinate)
-            ws.add_data_validation(dv)
-        if self.title_cell is not None:
-            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200")
-            dv.showInputMessage = True
-            dv.promptTitle = "报告标题"
-            dv.prompt = "请在年份前写上本机关名称，例如“某市某局2025年政府信息公开工作年度报告”。"
-            dv.add(self.title_cell.coordinate)
-            self.title_cell.parent.add_data_validation(dv)
-        for cell in self.section_cells.values():
-            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="32000")
-            dv.showInputMessage = True
-            dv.promptTitle = "正文（可选）"
-            dv.prompt = "可在此粘贴本部分正文；表格核对不需要它，留空也可以。"
-            dv.add(cell.coordinate)
-            cell.parent.add_data_validation(dv)
-
-    # ------------------------------------------------------------------------------ 校验
-
     def _protect(self, ws) -> None:
         # no password: protection keeps labels and formulas from being typed over by accident only
         ws.protection = SheetProtection(
@@ -488,7 +425,3 @@ def _widths(table: Table, first_col: int) -> dict[int, float]:
     if table.layout == "grid":
         return {first_col: 5, first_col + 1: 12, first_col + 2: 60, **{c: 10 for c in range(start, last + 1)}}
     return {c: 9.5 for c in range(first_col, last + 1)}
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
