@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from libreoffice import require_libreoffice
 from openpyxl.utils import range_boundaries
 
 from validator.api import read_one, read_report, validate_reports
@@ -17,7 +18,7 @@ from validator.catalogue import load_catalogue
 from validator.cli import main
 from validator.engine.rules import build_ruleset
 from validator.model import CellState
-from validator.readers.convert import find_soffice, run_soffice
+from validator.readers.convert import run_soffice
 from validator.render.workbook import (
     CELLS_SHEET,
     CHECKS_SHEET,
@@ -29,7 +30,6 @@ from validator.render.workbook import (
 from validator.testing.figures import consistent_figures
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-SOFFICE = find_soffice()
 YEARS = [(2020, "gb2019"), (2025, "gb2021")]
 
 
@@ -358,9 +358,9 @@ def _check_rows(wb, layout_checks, **where) -> list[dict]:
     return out
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("year,template_id", YEARS)
 def test_libreoffice_shows_ticks_and_differences(tmp_path, year, template_id):
+    require_libreoffice()
     wb, layout = build_workbook(year, "示例市示例局")
     good = tmp_path / "good.xlsx"
     save_workbook(wb, good)
@@ -413,8 +413,8 @@ def test_libreoffice_shows_ticks_and_differences(tmp_path, year, template_id):
     _assert_reads(tmp_path / "lo-bad" / "bad.xlsx", wrong)
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_counts_blanks_as_zero_and_signed_cells(tmp_path):
+    require_libreoffice()
     wb, layout = build_workbook(2020)
     path = tmp_path / "blank.xlsx"
     save_workbook(wb, path)
