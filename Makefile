@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# samples/ holds reports with errors on purpose: exit 1 (errors) and 3 (not checked) are findings, not failures
 run: $(STAMP)
-	$(BIN)/ogi check samples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
+	$(BIN)/ogi check samples/ ; status=$$?; [ $$status -le 1 ] || [ $$status -eq 3 ] || exit $$status
 
 test: lint
 	$(BIN)/pytest
