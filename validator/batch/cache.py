@@ -23,11 +23,14 @@ import numpy as np
 
 from validator import __version__
 from validator.engine.frame import ReportRow
+from validator.model import CellState, Provenance
 
 CACHE_DIR = ".ogi-cache"
 CACHE_FORMAT = "json-1"  # part of the fingerprint: entries of another format are never read
 SUFFIX = ".json.z"
 _ARRAY_KINDS = "fiub"  # numeric arrays only: an object array could hold anything
+_PLACES = frozenset(Provenance.__slots__)
+_STATES = frozenset(int(s) for s in CellState)
 
 
 @cache
@@ -70,33 +73,43 @@ class InvalidEntry(ValueError):
     """Cache data that is not a valid entry: treated as a miss, the file is read again."""
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _encode(value):
     """Plain JSON plus three tags: $nd (numeric array), $t (tuple), $d (dict with keys JSON cannot key)."""
-    if value is None or isinstance(value, bool | str):
+    kind = type(value)
+    if kind in _SCALARS:
         return value
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, int | float):
-        return value
+    if kind is dict:
+        if all(type(k) is str and not k.startswith("$") for k in value):
+            if all(type(v) in _SCALARS for v in value.values()):
+                return value  # the common case (raw text, provenance): nothing to tag
+            return {k: _encode(v) for k, v in value.items()}
+        return {"$d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if kind is list:
+        return [_encode(v) for v in value]
+    if kind is tuple:
+        return {"$t": [_encode(v) for v in value]}
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in _ARRAY_KINDS:
             raise TypeError(f"array of {value.dtype}")
         return {"$nd": value.dtype.str, "v": value.tolist()}
-    if isinstance(value, tuple):
-        return {"$t": [_encode(v) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        if all(isinstance(k, str) and not k.startswith("$") for k in value):
-            return {k: _encode(v) for k, v in value.items()}
-        return {"$d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bool | int | float | str):  # subclasses (IntEnum, str enums): as plain values
+        return value
+    for base in (dict, list, tuple):  # subclasses (defaultdict, namedtuple …): as their base
+        if isinstance(value, base):
+            return _encode(base(value))
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
 def _decode(value):
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
         return [_decode(v) for v in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         return value
     if "$nd" in value:
         dtype = np.dtype(str(value["$nd"]))
@@ -117,6 +130,8 @@ def _decode(value):
         return out
     if any(k.startswith("$") for k in value):
         raise InvalidEntry("unknown tag")
+    if all(type(v) in _SCALARS for v in value.values()):
+        return value
     return {k: _decode(v) for k, v in value.items()}
 
 
@@ -158,8 +173,10 @@ def _check_cells(cells) -> dict | None:
             raise InvalidEntry("cell")
         if entry[1] is not None and not isinstance(entry[1], int | float):
             raise InvalidEntry("cell value")
-        if entry[4] is not None and not isinstance(entry[4], dict):
+        if entry[4] is not None and not (isinstance(entry[4], dict) and set(entry[4]) <= _PLACES):
             raise InvalidEntry("provenance")
+        if entry[0] not in _STATES:
+            raise InvalidEntry("cell state")
     return cells
 
 
@@ -168,7 +185,7 @@ def dumps(row: ReportRow | None, error: str | None, cells: dict | None) -> bytes
         "format": CACHE_FORMAT,
         "row": row_to_data(row) if row is not None else None,
         "error": error,
-        "cells": _encode(cells) if cells is not None else None,
+        "cells": cells,  # plain JSON already (model.compact_report): lists, dicts, numbers, text
     }
     return zlib.compress(json.dumps(payload, ensure_ascii=False, allow_nan=True).encode("utf-8"), 1)
 
@@ -187,7 +204,7 @@ def loads(data: bytes, width: int | None = None) -> tuple[ReportRow | None, str 
     row = row_from_data(payload["row"], width) if payload.get("row") is not None else None
     if (row is None) == (error is None):
         raise InvalidEntry("an entry holds a row or an error")
-    return row, error, _check_cells(_decode(payload.get("cells")))
+    return row, error, _check_cells(payload.get("cells"))
 
 
 def _constant(name: str) -> float:
