@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from validator.catalogue import Row, Table, Template
-from validator.locate.cells import has_digit, is_note, parse_cell
+from validator.locate.cells import NA_MARKERS, has_digit, is_note, parse_cell
 from validator.locate.digit_runs import Relation, RunSpec, resolve
+from validator.locate.placing import cut_at_wording, is_wording, place_tokens
 from validator.locate.settings import DEFAULT_SETTINGS, LocateSettings
 from validator.locate.stream import LabelIndex, Span, Stream
 from validator.model import CellState, CellValue, Report
@@ -121,14 +122,26 @@ def _assign_row(
         joined = " ".join(p for p in pieces if p.strip())
         run_offset = offsets[0] if offsets else seg_start
     else:
-        joined = _numeric_prefix(segment.strip(), settings.prose_min_cjk)
-        run_offset = seg_start + (len(segment) - len(segment.lstrip()))
+        body = cut_at_wording(segment, settings)
+        joined = _numeric_prefix(body.strip(), settings.prose_min_cjk)
+        run_offset = seg_start + (len(body) - len(body.lstrip()))
+        if joined and is_wording(joined, settings):
+            _unplaced(report, ids, joined, stream.provenance_at(run_offset), "本行数值处是文字（标题或说明）")
+            return
+        placed = place_tokens(stream, seg_start, run_offset, run_offset + len(joined), ids, kinds)
+        if placed is not None:
+            report.cells.update(placed)
+            return
     if not joined:
         for cell_id, kind in zip(ids, kinds):
             report.cells[cell_id] = CellValue(CellState.BLANK, None, "", stream.provenance_at(seg_start))
         return
     if len(ids) == 1:
-        report.cells[ids[0]] = parse_cell(joined, kinds[0], stream.provenance_at(run_offset))
+        cell = parse_cell(joined, kinds[0], stream.provenance_at(run_offset))
+        if cell.state == CellState.TEXT:  # words where a figure belongs, outside a real table cell
+            _unplaced(report, ids, joined, cell.provenance, f"“{joined}”不是数字，也无法确定属于哪一格")
+        else:
+            report.cells[ids[0]] = cell
         return
     runs.append((ids, kinds, joined, run_offset))
 
@@ -186,6 +199,12 @@ def read_groups_table(
                     report.cells[cell_id] = parse_cell(piece, kind, stream.provenance_at(p))
                 return
         joined = " ".join(ln.replace("\t", " ").strip() for ln in lines)
+        if joined and not any("\t" in ln for ln in lines):
+            last = text.find(lines[-1], offset) + len(lines[-1])
+            placed = place_tokens(stream, data_start, offset, last, ids, kinds)
+            if placed is not None:
+                report.cells.update(placed)
+                return
         if joined:
             runs.append((ids, kinds, joined, offset))
         else:
@@ -211,7 +230,11 @@ def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, 
             res = resolved.get(cell_id)
             if res is None or res.how == "unreadable":
                 report.cells[cell_id] = CellValue(
-                    CellState.TEXT, None, text, prov(offset), note=f"“{text}”无法读成{len(ids)}个数字"
+                    CellState.UNPLACED, None, text, prov(offset), note=f"“{text}”无法读成{len(ids)}个数字"
+                )
+            elif res.how == "blank":
+                report.cells[cell_id] = CellValue(
+                    CellState.BLANK, None, text, prov(offset), note=f"由表内勾稽关系判断“{text}”中此格为空"
                 )
             elif res.value is None:
                 cands = tuple(float(c) for c in res.candidates)
@@ -247,6 +270,14 @@ def _data_lines(data: str) -> list[str]:
                 out.append(line)
             elif out and line.strip():
                 break
+        return out
+    column = [ln.strip() for ln in data.split("\n") if ln.strip()]
+    if len(column) > 1 and all(len(ln.split()) == 1 for ln in column[:2]):  # one cell per line
+        out = []
+        for line in column:
+            if len(line.split()) != 1 or not (has_digit(line) or line in NA_MARKERS):
+                break
+            out.append(line)
         return out
     return lines[:1]
 
@@ -284,3 +315,8 @@ def _numeric_prefix(segment: str, prose_min_cjk: int) -> str:
     if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= prose_min_cjk:
         return m.group(0).strip()
     return segment
+
+
+def _unplaced(report: Report, ids: list[str], raw: str, prov, note: str) -> None:
+    for cell_id in ids:
+        report.cells[cell_id] = CellValue(CellState.UNPLACED, None, raw, prov, note=note)

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from validator.locate.digit_runs.place import Either, Mask, Placements, whole_tokens
 from validator.locate.digit_runs.split import (
     LIMITS,
     Exact,
@@ -35,7 +36,7 @@ class Relation:
 class Resolution:
     value: Number | None  # the value if determined
     candidates: tuple[Number, ...]  # distinct possible values when not determined (empty if determined)
-    how: str  # "unique" | "identity" | "ambiguous" | "unreadable"
+    how: str  # "unique" | "identity" | "blank" (an empty cell the crawler deleted) | "ambiguous" | "unreadable"
 
 
 def _exact(value) -> Exact:
@@ -65,6 +66,7 @@ class _Run:
     dom: list[Split] | None = None  # candidates after the within-run relations (None: unknown, capped)
     self_consistent: bool = False  # some candidate satisfies the within-run relations
     final: list[Split] | None = None
+    masks: dict[Split, set[Mask]] | None = None  # positions each candidate leaves empty (placements only)
 
 
 class _Budget(Exception):
@@ -156,16 +158,25 @@ def _split_relations(
     return local, cross
 
 
-def _readers(state: list[_Run], limits: RunLimits) -> list[tuple[int, int, Reader]]:
-    """(number of splits, run, reader) of every readable run, fewest splits first."""
-    readers: list[tuple[int, int, Reader]] = []
+def _readers(state: list[_Run], limits: RunLimits) -> list[tuple[int, int, Reader | Either]]:
+    """(number of candidates, run, reader) of every readable run, fewest candidates first. A run of fewer
+    whole numbers than cells may also be numbers whose empty cells were deleted: both readings count."""
+    readers: list[tuple[int, int, Reader | Either]] = []
     for r, run in enumerate(state):
         norm = normalise(run.spec.text)
         kinds = tuple(run.spec.kinds)
         if norm is None or not kinds or len(norm[0]) > limits.max_chars_per_cell * len(kinds):
             continue
-        reader = Reader(norm[0], kinds)
+        reader: Reader | Either | None = Reader(norm[0], kinds)
         total = reader.count()
+        if 2 <= len(norm[1]) < len(kinds):
+            tokens = whole_tokens(run.spec.text, kinds)
+            if tokens:
+                placements = Placements(tokens, kinds, limits.split_limit)
+                if placements.count():
+                    reader = Either(reader if total else None, placements)
+                    run.masks = reader.masks
+                    total = reader.count()
         if total:
             readers.append((total, r, reader))
     readers.sort(key=lambda t: (t[0], t[1]))
@@ -187,7 +198,7 @@ def _list_candidates(
 
 def _candidates_of(
     run: _Run,
-    reader: Reader,
+    reader: Reader | Either,
     total: int,
     own: list[tuple[Terms, Exact]],
     allowance: list[int],
@@ -218,7 +229,7 @@ def _candidates_of(
     run.final = run.dom
 
 
-def _all_splits(reader: Reader, allowance: list[int], limits: RunLimits) -> list[Split] | None:
+def _all_splits(reader: Reader | Either, allowance: list[int], limits: RunLimits) -> list[Split] | None:
     splits, capped = reader.search(limits.split_limit, (), allowance)
     return None if capped else splits
 
@@ -306,6 +317,8 @@ def _per_cell(state: list[_Run]) -> dict[str, Resolution]:
 
 
 def _cell_resolution(run: _Run, p: int) -> Resolution:
+    if run.masks is not None:
+        return _placed_resolution(run, p)
     raw_values = run.sets[p]
     if len(raw_values) == 1:
         return Resolution(public(raw_values[0]), (), "unique")
@@ -313,6 +326,20 @@ def _cell_resolution(run: _Run, p: int) -> Resolution:
         return Resolution(None, tuple(public(v) for v in raw_values), "ambiguous")
     values = sorted({c[p] for c in run.final})
     if len(values) == 1:
+        return Resolution(public(values[0]), (), "identity")
+    return Resolution(None, tuple(public(v) for v in values), "ambiguous")
+
+
+def _placed_resolution(run: _Run, p: int) -> Resolution:
+    """A run that may have lost its empty cells: a value, or blank, only where every surviving candidate
+    agrees on both the number and whether the cell is empty."""
+    if run.final is None:
+        return Resolution(None, tuple(public(v) for v in run.sets[p]), "ambiguous")
+    values = sorted({c[p] for c in run.final})
+    empty = {p in mask for c in run.final for mask in run.masks.get(c, {frozenset()})}
+    if len(values) == 1 and empty == {True}:
+        return Resolution(None, (), "blank")
+    if len(values) == 1 and empty == {False}:
         return Resolution(public(values[0]), (), "identity")
     return Resolution(None, tuple(public(v) for v in values), "ambiguous")
 
