@@ -200,7 +200,9 @@ def read_groups_table(
                 return
         joined = " ".join(ln.replace("\t", " ").strip() for ln in lines)
         if joined and not any("\t" in ln for ln in lines):
-            last = text.find(lines[-1], offset) + len(lines[-1])
+            last = offset
+            for line in lines:
+                last = text.find(line, last) + len(line)
             placed = place_tokens(stream, data_start, offset, last, ids, kinds)
             if placed is not None:
                 report.cells.update(placed)
