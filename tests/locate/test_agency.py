@@ -85,3 +85,10 @@ def test_body_text_never_becomes_the_name():
 )
 def test_looks_like_name(text, ok):
     assert looks_like_name(text) is ok
+
+
+def test_name_from_file_for_callers_that_cannot_read_the_file():
+    from validator.locate.metadata import name_from_file
+
+    assert name_from_file("2023_某某县财政局.txt") == "某某县财政局"
+    assert name_from_file("report_final.pdf") is None

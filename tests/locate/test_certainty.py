@@ -49,3 +49,21 @@ def test_text_typed_in_a_real_cell_stays_text():
     doc.blocks.append(Grid([[GridCell(t, p) for t in labels], [GridCell(t, p) for t in row]], p))
     report = locate(doc)
     assert report.cells["t3.new.np"].state == CellState.TEXT
+
+
+def test_one_sheet_per_table_next_sheets_title_is_not_a_rows_values():
+    """A workbook with one sheet per table: the 表三 sheet's last row holds only its label (the empty
+    cells trimmed); the next sheet's title must not be read as that row's values."""
+    p = Provenance(file="e.xlsx")
+    labels = ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    rows = [labels, ["一、本年新收政府信息公开申请数量", "1", "0", "0", "0", "0", "0", "1"]]
+    rows.append(["四、结转下年度继续办理"])
+    doc = Document(source="e.xlsx", format="xlsx")
+    doc.blocks.append(TextBlock("三、收到和处理政府信息公开申请情况", p))
+    doc.blocks.append(Grid([[GridCell(t, p) for t in r] for r in rows], p))
+    doc.blocks.append(Grid([[GridCell("表四 政府信息公开行政复议、行政诉讼情况", p)]], p))
+    doc.blocks.append(Grid([[GridCell("注：本表为空表", p)]], p))
+    report = locate(doc)
+    assert report.cells["t3.new.np"].value == 1
+    states = {report.cells[f"t3.carried_out.{c}"].state for c in ("np", "le_com", "tot")}
+    assert CellState.TEXT not in states

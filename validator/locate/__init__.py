@@ -6,8 +6,10 @@ The pipeline of this package, one module per job:
 * ``metadata`` — title, year, agency, publication date; which form the tables follow;
 * ``sections`` — the numbered headings, official or not;
 * ``tables``   — where each table lies, by the role the catalogue gives it;
-* ``rows``     — each row's values, cut into cells (``cells.parse_cell``) or split as digit runs
-  (``digit_runs``: enumerate the splits, choose with the form's identities);
+* ``rows``     — each row's values, cut into cells (``cells.parse_cell``), placed where certain
+  (``placing``: whitespace, blank lines) or split as digit runs (``digit_runs``: enumerate the splits and
+  the placements of deleted empty cells, choose with the form's identities); what cannot be placed is
+  UNPLACED, never TEXT;
 * ``claims``   — figures the narrative states.
 
 Nothing here knows about file formats or rules.

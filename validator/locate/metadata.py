@@ -100,12 +100,23 @@ def _agency(doc: Document, title: str | None, header: dict[str, str], settings: 
         *_signature_lines(doc),
         _file_stem(doc.source),
     ]
+    return next(iter(_names(candidates, settings)), None)
+
+
+def name_from_file(source: str, settings: LocateSettings = DEFAULT_SETTINGS) -> str | None:
+    """The agency a file name gives (“2023_某某县财政局.txt”), when it looks like a name; for callers that
+    cannot read the file (batch), so that readable and unreadable files are named alike."""
+    return next(iter(_names([_file_stem(source)], settings)), None)
+
+
+def _names(candidates: list[str | None], settings: LocateSettings) -> list[str]:
+    out = []
     for candidate in candidates:
         if candidate:
             name = _clean_name(candidate)
             if looks_like_name(name, settings):
-                return name
-    return None
+                out.append(name)
+    return out
 
 
 def _text_lines(doc: Document) -> list[str]:
