@@ -9,7 +9,9 @@ words: a heading, a sheet title, a note (注：、说明：、单位：…).
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from itertools import pairwise
 
 from validator.locate.cells import NA_MARKERS, cjk_count, parse_cell
@@ -98,9 +100,9 @@ def _by_line_gaps(
         return None
     seq = [label_line, *lines, end_line]
     gaps = [b - a for a, b in pairwise(seq)]
-    step = min(gaps)
-    if step < 2 or any(g % step for g in gaps):  # no blank lines between cells, or uneven ones
-        return None
+    step = _spacing(stream, label_end)
+    if step is None or step < 2 or min(gaps) < step or any(g % step for g in gaps):
+        return None  # no blank lines between cells, or uneven ones
     empties = [g // step - 1 for g in gaps]
     positions = []
     position = 0
@@ -111,3 +113,12 @@ def _by_line_gaps(
     if position + empties[-1] != cells:
         return None
     return positions
+
+
+def _spacing(stream: Stream, offset: int, window: int = 30) -> int | None:
+    """How many lines apart consecutive text lines usually are around `offset` (2: one blank line between)."""
+    starts = [start for start, _ in stream.line_blocks]
+    index = bisect.bisect_right(starts, offset)
+    near = [_line_of(stream, start) for start in starts[max(0, index - window) : index + window]]
+    gaps = Counter(b - a for a, b in pairwise(n for n in near if n is not None) if b > a)
+    return gaps.most_common(1)[0][0] if gaps else None
