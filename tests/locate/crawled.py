@@ -4,7 +4,8 @@ the locator read against the figures (right / left as a doubt / wrong).
 
 Families (issue 8 item 3):
 
-* ``spaces``  — one table row a line, cells apart by runs of spaces, full-width spaces (U+3000) or tabs;
+* ``spaces``  — one table row a line, cells apart by runs of spaces, full-width spaces (U+3000) or tabs
+  (TABs when a row has empty cells: the reader cuts those at the end of the line, a leading one too);
 * ``lines``   — one cell per line with blank lines between; an empty cell shows only as more blank lines;
 * ``deleted`` — one row a line, empty cells deleted by the crawler (their positions lost);
 * ``run``     — one row a line, the cells run together (no separators at all).
@@ -79,7 +80,7 @@ def _row_line(cells: list[str], family: str, rng: random.Random) -> str:
     if family == "spaces":
         seps = ["  ", "   ", "\u3000", "\u3000\u3000", " \t", "\t"]
         sep = rng.choice(seps)
-        if any(v == "" for v in values):  # an empty cell needs a separator the reader can count
+        if any(v == "" for v in values):  # an empty cell needs a separator that can be counted: TABs
             return label + "\t" + "\t".join(values)
         return label + sep + sep.join(values)
     if family == "deleted":

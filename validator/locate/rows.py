@@ -115,13 +115,21 @@ def _assign_row(
             not pieces[-1].strip() or is_note(pieces[-1], settings.note_min_cjk)
         ):
             pieces.pop()  # blank cells or a 备注 typed to the right of the row
+        if len(pieces) < len(ids) and _is_text_line(stream, seg_start):
+            # a line of text typed with TABs: the reader cut the empty cells at its end, and only those
+            pad = len(ids) - len(pieces)
+            pieces += [""] * pad
+            offsets += [offsets[-1] if offsets else seg_start] * pad
         if len(pieces) == len(ids):
             for cell_id, kind, piece, offset in zip(ids, kinds, pieces, offsets):
                 report.cells[cell_id] = parse_cell(piece, kind, stream.provenance_at(offset))
             return
         joined = " ".join(p for p in pieces if p.strip())
         run_offset = offsets[0] if offsets else seg_start
+        # cells apart: each piece one figure, so the figures are whole and only their places are lost
+        whole = all(len(p.split()) <= 1 for p in pieces)
     else:
+        whole = False
         body = cut_at_wording(segment, settings)
         joined = _numeric_prefix(body.strip(), settings.prose_min_cjk)
         run_offset = seg_start + (len(body) - len(body.lstrip()))
@@ -143,7 +151,7 @@ def _assign_row(
         else:
             report.cells[ids[0]] = cell
         return
-    runs.append((ids, kinds, joined, run_offset))
+    runs.append((ids, kinds, joined, run_offset, whole))
 
 
 def read_groups_table(
@@ -208,7 +216,7 @@ def read_groups_table(
                 report.cells.update(placed)
                 return
         if joined:
-            runs.append((ids, kinds, joined, offset))
+            runs.append((ids, kinds, joined, offset, False))
         else:
             report.tables_missing[table.id] = f"{table.name}未找到数据：表头之后没有数字"
     if runs:
@@ -217,7 +225,7 @@ def read_groups_table(
 
 def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, report: Report) -> None:
     """Split runs of digits into cells with the form's identities; doubts stay visible."""
-    specs = [RunSpec(tuple(ids), text, tuple(kinds)) for ids, kinds, text, _ in runs]
+    specs = [RunSpec(tuple(ids), text, tuple(kinds), whole) for ids, kinds, text, _, whole in runs]
     prefix = table.id + "."
     known = {
         cid: c.value
@@ -226,7 +234,7 @@ def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, 
     }
     relations = [Relation(rel) for rel in template.identities() if next(iter(rel)).startswith(prefix)]
     resolved = resolve(specs, relations, known)
-    for ids, kinds, text, offset in runs:
+    for ids, kinds, text, offset, _ in runs:
         prov = stream.provenance_at
         for cell_id in ids:
             res = resolved.get(cell_id)
@@ -322,3 +330,9 @@ def _numeric_prefix(segment: str, prose_min_cjk: int) -> str:
 def _unplaced(report: Report, ids: list[str], raw: str, prov, note: str) -> None:
     for cell_id in ids:
         report.cells[cell_id] = CellValue(CellState.UNPLACED, None, raw, prov, note=note)
+
+
+def _is_text_line(stream: Stream, offset: int) -> bool:
+    """The row is a line of a text file (not a cell of a real table): its trailing TABs were stripped."""
+    prov = stream.provenance_at(offset)
+    return prov is not None and prov.line is not None and prov.table is None and prov.row is None

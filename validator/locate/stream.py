@@ -52,7 +52,7 @@ class Stream:
 
         for block in _join_split_labels(doc.blocks):
             if isinstance(block, TextBlock):
-                text = fold(block.text.replace("\n", " ").replace("\t", " "))
+                text = fold(_text_line(block.text))
                 self.line_blocks.append((pos, pos + len(text)))
                 add(text, block.provenance)
                 parts.append("\n")
@@ -95,6 +95,21 @@ class Stream:
 _STARTS_NUMBERED = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.]|[(（][一二三四五六七八九十]+[)）]|\d+\s*[.、．])"
 )
+
+
+def _text_line(text: str) -> str:
+    """A text line as it goes into the stream: a row typed with TABs between its cells keeps them and is
+    read like a grid row (an empty cell shows as two TABs in a row): two TABs or more, or one TAB before a
+    single figure (“行政事业性收费<TAB>37”, the empty cells after it cut off with the line's end). Other
+    TABs become spaces, as line breaks do."""
+    text = text.replace("\n", " ")
+    tabs = text.count("\t")
+    if tabs >= 2 or (tabs == 1 and _LONE_FIGURE.match(text.split("\t", 1)[1])):
+        return text
+    return text.replace("\t", " ")
+
+
+_LONE_FIGURE = re.compile(r"^\s*[+-]?\d[\d.,]*\s*$")
 
 
 def _join_split_labels(blocks: list) -> list:

@@ -87,6 +87,36 @@ def resolve(
     elsewhere. Relations with a cell that is neither in a run nor known are not used.
     """
     known_x = {cell: _exact(v) for cell, v in (known or {}).items() if v is not None}
+    lost = [spec for spec in runs if _positions_maybe_lost(spec)]
+    out: dict[str, Resolution] = {}
+    for spec in lost:  # placed by the row's own identities only (see _positions_maybe_lost)
+        cells = set(spec.cells)
+        own = [rel for rel in relations if cells.issuperset(c for c, k in rel.coeffs.items() if k)]
+        out.update(_resolve([spec], own, {}, limits))
+    settled = {
+        cell: _exact(r.value if r.value is not None else 0) for cell, r in out.items() if r.how != "ambiguous"
+    }
+    settled = {c: v for c, v in settled.items() if out[c].how != "unreadable"}
+    rest = [spec for spec in runs if spec not in lost]
+    out.update(_resolve(rest, relations, {**known_x, **settled}, limits))
+    return out
+
+
+def _positions_maybe_lost(spec: RunSpec) -> bool:
+    """Fewer whole numbers than cells: empty cells may have been deleted. Such a run is placed by its own
+    row's identities only: placements are so many that relations through other rows (or known values)
+    could pick one that hides a real error elsewhere, reading a wrong value where the document is wrong."""
+    norm = normalise(spec.text)
+    if norm is None or not whole_tokens(spec.text, spec.kinds):
+        return False
+    if spec.whole:  # whole figures (cells were apart): as many as cells is the one placement
+        return 1 <= len(norm[1]) <= len(spec.kinds)
+    return 2 <= len(norm[1]) < len(spec.kinds)
+
+
+def _resolve(
+    runs: list[RunSpec], relations: list[Relation], known_x: dict[str, Exact], limits: RunLimits
+) -> dict[str, Resolution]:
     state, where = _index_runs(runs)
     local, cross = _split_relations(_run_relations(relations, where, known_x))
     _list_candidates(state, local, limits)
@@ -165,8 +195,8 @@ def _readers(state: list[_Run], limits: RunLimits) -> list[tuple[int, int, Reade
         if norm is None or not kinds or len(norm[0]) > limits.max_chars_per_cell * len(kinds):
             continue
         reader: Reader | Either | None = Reader(norm[0], kinds)
-        total = reader.count()
-        if 2 <= len(norm[1]) < len(kinds):
+        total = 0 if run.spec.whole else reader.count()
+        if _positions_maybe_lost(run.spec):
             tokens = whole_tokens(run.spec.text, kinds)
             if tokens:
                 placements = Placements(tokens, kinds, limits.split_limit)

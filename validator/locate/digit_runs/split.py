@@ -49,6 +49,7 @@ class RunSpec:
     cells: tuple[str, ...]  # cell ids the run must fill, in column order
     text: str  # the raw run, e.g. "200 000121"
     kinds: tuple[str, ...]  # per cell: "count" | "signed" | "amount"
+    whole: bool = False  # the run's whitespace tokens are whole figures (cells were apart): only placed
 
 
 # ----------------------------------------------------------------------------------------------------------
