@@ -37,7 +37,8 @@ def read_rows_table(
     order = [(b_i, row) for b_i, block in enumerate(table.blocks) for row in block.rows]
     later_owner: dict[str, int] = {f"row:{row.path}": i for i, (_, row) in enumerate(order)}
     cursor = 0
-    runs: list[tuple[list[str], list[str], str, int]] = []
+    runs: list[tuple[list[str], list[str], str, int, bool]] = []
+    layouts: list[str] = []  # per row with figures outside a real grid: "apart" or "run"
     found_rows: dict[str, tuple[int, int, int]] = {}
     next_numbering: dict[str, tuple[str, ...]] = {}
     for position, (b_i, row) in enumerate(order):
@@ -82,9 +83,13 @@ def read_rows_table(
                     )
                     report.collapsed_rows.append(f"{table.id}.{row.path}")
             continue
-        _assign_row(table, block.columns, row, stream, seg_start, seg_end, report, runs, numbering, settings)
+        how = _assign_row(
+            table, block.columns, row, stream, seg_start, seg_end, report, runs, numbering, settings
+        )
+        if how in ("apart", "run"):
+            layouts.append(how)
     if runs:
-        _resolve_runs(template, table, stream, runs, report)
+        _resolve_runs(template, table, stream, _whole_when_apart(runs, layouts), report)
 
 
 def _assign_row(
@@ -98,7 +103,7 @@ def _assign_row(
     runs: list,
     numbering: tuple[str, ...] = (),
     settings: LocateSettings = DEFAULT_SETTINGS,
-) -> None:
+) -> str | None:
     text = stream.text
     segment = _strip_trailing_numbering(text[seg_start:seg_end], numbering)
     ids = [f"{table.id}.{row.path}.{col.id}" for col in columns]
@@ -139,7 +144,7 @@ def _assign_row(
         placed = place_tokens(stream, seg_start, run_offset, run_offset + len(joined), ids, kinds)
         if placed is not None:
             report.cells.update(placed)
-            return
+            return "apart"
     if not joined:
         for cell_id, kind in zip(ids, kinds):
             report.cells[cell_id] = CellValue(CellState.BLANK, None, "", stream.provenance_at(seg_start))
@@ -152,6 +157,7 @@ def _assign_row(
             report.cells[ids[0]] = cell
         return
     runs.append((ids, kinds, joined, run_offset, whole))
+    return "apart" if len(joined.split()) >= 2 and _all_whole(joined) else "run"
 
 
 def read_groups_table(
@@ -221,6 +227,24 @@ def read_groups_table(
             report.tables_missing[table.id] = f"{table.name}未找到数据：表头之后没有数字"
     if runs:
         _resolve_runs(template, table, stream, runs, report)
+
+
+def _whole_when_apart(runs: list, layouts: list[str]) -> list:
+    """A table whose rows show their figures apart (several whole figures each, most rows) is not a table
+    of run-together cells: its runs are whole figures whose empty cells were deleted, placed, never split
+    (“24” for two cells is 24 in one of them, not 2 and 4)."""
+    apart = layouts.count("apart")
+    if apart < _APART_ROWS or apart * 5 < len(layouts) * 4:
+        return runs
+    return [(ids, kinds, text, offset, whole or _all_whole(text)) for ids, kinds, text, offset, whole in runs]
+
+
+_APART_ROWS = 3
+_WHOLE_TOKEN = re.compile(r"^(?:[+-]?(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元)?|[/\-—–无])$")
+
+
+def _all_whole(text: str) -> bool:
+    return all(_WHOLE_TOKEN.match(tok) for tok in text.split())
 
 
 def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, report: Report) -> None:
