@@ -45,6 +45,19 @@ def test_metadata_matches_truth(corpus):
         assert report.template == truth["template"], truth["file"]
 
 
+def test_agency_looks_like_a_name_and_crawled_pages_type_no_text(corpus):
+    """Every report's agency is a name (never a header prefix or body text); a crawled page holds no cell
+    typed as text: what cannot be placed is UNPLACED, which can never make an error."""
+    from validator.locate.metadata import looks_like_name
+
+    for truth, outcome in zip(*corpus):
+        report = outcome.report
+        assert looks_like_name(report.agency), (truth["file"], report.agency)
+        if truth["file"].endswith(".txt"):
+            typed = [cid for cid, c in report.cells.items() if c.state == CellState.TEXT]
+            assert typed == [], truth["file"]
+
+
 def test_cell_accuracy_at_least_99_5_percent(corpus):
     """Of the cells the reader says it read, ≥ 99.5 % equal the truth; doubts are counted apart."""
     read = correct = doubtful = total = 0

@@ -608,3 +608,30 @@ def test_corpus_never_wrong_and_tables_3_4_complete(name):
     assert missed == []
     t34 = [c for c in res if not c.startswith("t2.")]
     assert len(t34) >= 7 * 23 + 15 - 14  # 2024 scjgj lacks two rows
+
+
+# ------------------------------------------------------------------------------------ positions lost
+
+
+def test_deleted_empty_cells_are_placed_by_the_rows_own_total():
+    # 5, 1 and the total 6 with four empty cells deleted: only 总计 = parts places them, up to which
+    # parts hold the 5 and the 1; the total is certain, the parts are doubts, never a guess
+    res = resolve([RunSpec(row_ids("new"), "5 1 6", C7)], [row_total("new")])
+    assert res["t3.new.tot"].value == 6
+    assert res["t3.new.np"].how == "ambiguous"
+
+
+def test_whole_figures_with_one_left_are_never_split():
+    # “行政事业性收费<TAB>37”: cells were apart, so 37 is one figure in one of two cells, never 3 and 7
+    res = resolve([RunSpec(("a", "b"), "37", ("count", "count"), whole=True)], [])
+    assert res["a"].value is None and res["b"].value is None
+    assert 37 in res["a"].candidates
+
+
+def test_a_placement_is_never_chosen_through_other_rows():
+    # other rows' figures could make a wrong placement fit and hide their own error: not used
+    runs = [RunSpec(row_ids("new"), "1 1 2", C7)]
+    known = {f"t3.carried_in.{c}": 0 for c in ("np", "le_com", "le_res", "le_npo", "le_law", "le_oth", "tot")}
+    res = resolve(runs, [row_total("new"), *table3_relations(["new", "carried_in"])], known)
+    assert res["t3.new.tot"].value == 2
+    assert {res[f"t3.new.{c}"].how for c in ("np", "le_com")} == {"ambiguous"}
