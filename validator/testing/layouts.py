@@ -609,15 +609,16 @@ def render_xlsx_one_sheet(sample: Sample) -> bytes:
 
 
 def _table_title(table: FormTable, sample: Sample) -> str:
+    """A table sheet's title: the section heading the table belongs to, as the Word report has it."""
     tpl = load_catalogue().templates[sample.template]
-    t = tpl.table(table.table)
-    return f"{t.name}  {t.caption}"
+    section = next(s for s in tpl.sections if SECTION_TABLE.get(s.id) == table.table)
+    return f"{section.number}、{section.heading}"
 
 
 _NOTES = {
     "t2": "注：本表数据统计期限为{year}年1月1日至{year}年12月31日。",
     "t3": "注：本表中“总计”列等于“自然人”与“法人或其他组织”各列之和。",
-    "t4": "注：行政复议、行政诉讼按本年度收到的案件统计。",
+    "t4": "注：本表统计期限为{year}年1月1日至{year}年12月31日。",
 }
 
 
@@ -635,16 +636,21 @@ def _sheet_per_table(sample: Sample, narrative: bool) -> bytes:
         row = 2
     else:
         wb.remove(first)
+        wb.properties.title = sample.title
     for section in tpl.sections:
         table = SECTION_TABLE.get(section.id)
         if table:
             sheet = wb.create_sheet(tpl.table(table).name)
             ft = tables[table]
+            top = 1
+            if not narrative and table == "t2":  # the workbook's own title above its first table
+                sheet.cell(row=1, column=1, value=sample.title + "（统计表）")
+                top = 2
             # a title row merged across the table, the table, then notes under it
-            sheet.cell(row=1, column=1, value=_table_title(ft, sample))
-            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ft.width)
-            sheet.cell(row=2, column=ft.width, value="单位：件")
-            end = _put_table(sheet, ft, 3)
+            sheet.cell(row=top, column=1, value=_table_title(ft, sample))
+            sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=ft.width)
+            sheet.cell(row=top + 1, column=ft.width, value="单位：件")
+            end = _put_table(sheet, ft, top + 2)
             sheet.cell(row=end + 1, column=1, value=_NOTES[table].format(year=sample.year))
             sheet.merge_cells(start_row=end + 1, start_column=1, end_row=end + 1, end_column=ft.width)
             sheet.cell(row=end + 2, column=1, value=f"填报单位：{sample.agency}")
