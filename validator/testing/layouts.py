@@ -6,7 +6,7 @@ bytes of one file, the way that layout looks in the wild:
 
 ordinary layouts
     ``docx`` (one Word table per form table, merged header cells as in the official form),
-    ``html`` (a page with ``<table>``s), ``html_split`` (表二 split over two ``<table>``s),
+    ``html`` (a page with ``<table>``s), ``html_split`` (表二 and 表三 each split over two ``<table>``s),
     ``xlsx_one_sheet`` (everything on one sheet), ``xlsx_sheet_per_table`` (narrative sheets and one
     sheet per table with a title row and notes), ``xlsx_tables_only`` (the tables and their titles,
     no narrative), ``pdf`` (the DOCX printed by LibreOffice), ``pdf_row_break`` (tall table rows, so
@@ -380,7 +380,27 @@ def _html_table(table: FormTable, rows: list[list[SpanCell]] | None = None) -> s
     return "\n".join(out)
 
 
-def _html(sample: Sample, split_t2: bool = False) -> bytes:
+def split_rows(table: FormTable, cut: int) -> tuple[list[list[SpanCell]], list[list[SpanCell]]]:
+    """The table's rows above and from ``cut``: a cell merged across the cut ends in the upper part and
+    goes on as an empty merged cell in the lower one (what splitting a Word table does)."""
+    origins, _ = table.positions()
+    upper: list[list[tuple[int, SpanCell]]] = [[] for _ in range(cut)]
+    lower: list[list[tuple[int, SpanCell]]] = [[] for _ in range(len(table.rows) - cut)]
+    for (r, c), cell in origins.items():
+        if r < cut:
+            span = min(cell.rowspan, cut - r)
+            upper[r].append((c, SpanCell(cell.text, span, cell.colspan)))
+            if r + cell.rowspan > cut:
+                lower[0].append((c, SpanCell("", r + cell.rowspan - cut, cell.colspan)))
+        else:
+            lower[r - cut].append((c, cell))
+    return (
+        [[cell for _, cell in sorted(row, key=lambda x: x[0])] for row in upper],
+        [[cell for _, cell in sorted(row, key=lambda x: x[0])] for row in lower],
+    )
+
+
+def _html(sample: Sample, split: bool = False) -> bytes:
     parts = [
         "<!DOCTYPE html>",
         '<html><head><meta charset="utf-8">',
@@ -402,13 +422,19 @@ def _html(sample: Sample, split_t2: bool = False) -> bytes:
             parts.append(f'<p style="text-indent:2em"><b>{escape(payload)}</b></p>')
         elif kind == "para":
             parts.append(f'<p style="text-indent:2em">{escape(payload)}</p>')
-        elif split_t2 and payload.table == "t2":
-            # 表二 in two <table>s: the page editor pasted its blocks in two pieces
-            cut = next(
-                i for i, row in enumerate(payload.rows) if i and len(row) == 1 and "（五）" in row[0].text
-            )
-            parts.append(_html_table(payload, payload.rows[:cut]))
-            parts.append(_html_table(payload, payload.rows[cut:]))
+        elif split and payload.table in ("t2", "t3"):
+            # the form table in two <table>s, as a page editor pastes a Word table split at a page end:
+            # 表二 between its blocks, 表三 inside a group whose merged label cell is cut in two
+            if payload.table == "t2":
+                cut = next(
+                    i for i, row in enumerate(payload.rows) if i and len(row) == 1 and "（五）" in row[0].text
+                )
+            else:
+                cut = 3 + 2 + 2 + (sample.seed % 6)  # header, 一 二, （一）（二）, then inside （三）
+            upper, lower = split_rows(payload, cut)
+            parts.append(_html_table(payload, upper))
+            parts.append('<p style="text-indent:2em">&nbsp;</p>')
+            parts.append(_html_table(payload, lower))
         else:
             parts.append(_html_table(payload))
     parts.append("</div></body></html>")
@@ -420,7 +446,7 @@ def render_html(sample: Sample) -> bytes:
 
 
 def render_html_split(sample: Sample) -> bytes:
-    return _html(sample, split_t2=True)
+    return _html(sample, split=True)
 
 
 # ---------------------------------------------------------------------------------------------- DOCX
