@@ -848,3 +848,61 @@ def print_pdfs(docx_files: list[Path], outdir: Path) -> None:
             made = Path(tmp) / (docx.stem + ".pdf")
             if made.is_file():
                 shutil.move(str(made), outdir / made.name)
+
+
+# ---------------------------------------------------------------------------------------------- scans
+
+
+def image_only_pdf(pdf: Path, scale: float = 0.7) -> bytes:
+    """What a scanner makes of a printed report: each page of ``pdf`` as a grey image, no text layer."""
+    import zlib
+
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(str(pdf))
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    try:
+        for index in range(len(source)):
+            page = source[index]
+            width, height = page.get_size()
+            bitmap = page.render(scale=scale, grayscale=True)
+            w, h, stride = bitmap.width, bitmap.height, bitmap.stride
+            raw = bytes(bitmap.buffer)
+            pixels = b"".join(raw[row * stride : row * stride + w] for row in range(h))
+            data = zlib.compress(pixels)
+            image = (
+                b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+                % (w, h, len(data))
+                + data
+                + b"\nendstream"
+            )
+            content = b"q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q" % (width, height)
+            page_no = len(objects) + 1
+            objects.append(
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R "
+                b"/Resources << /XObject << /Im0 %d 0 R >> >> >>" % (width, height, page_no + 1, page_no + 2)
+            )
+            objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+            objects.append(image)
+            kids.append(page_no)
+            page.close()
+    finally:
+        source.close()
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
