@@ -117,7 +117,11 @@ XFAIL: dict[tuple[str, str, str], str] = {
         if FAMILIES[family].kind == "crawled"
         for template in TEMPLATES
     },
-    **{("consistent", "xlsx_tables_only", template): _ENGINE_TABLES_ONLY for template in TEMPLATES},
+    **{
+        ("consistent", family, template): _ENGINE_TABLES_ONLY
+        for family in ("xlsx_tables_only", "docx_tables_only")
+        for template in TEMPLATES
+    },
     **{("agency", "xlsx_tables_only", template): _LOCATE_AGENCY for template in TEMPLATES},
 }
 
@@ -181,7 +185,7 @@ def test_agency_is_read_right(outcomes, family, template):
 @pytest.mark.parametrize("family,template", [_case("tables_only", f, t) for f in FAMILIES for t in TEMPLATES])
 def test_tables_only_is_decided_from_content(outcomes, family, template):
     found = _read(outcomes, family, template)
-    expected = family == "xlsx_tables_only"
+    expected = family.endswith("_tables_only")
     assert all(o.tables_only == expected for o in found), [o.path.name for o in found]
 
 

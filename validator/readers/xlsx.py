@@ -77,7 +77,9 @@ def read_xlsx(path: str | os.PathLike, *, name: str | None = None) -> Document:
         doc.meta["formulas_computed"] = ",".join(computed)
     if unevaluated:
         doc.meta["formulas_unevaluated"] = ",".join(unevaluated)
-    doc.tables_only = holds_tables_only(doc)
+    doc.tables_only = holds_tables_only(
+        doc
+    )  # read_document decides it for every format; kept for direct calls
     first = next(
         (
             c.text

@@ -6,6 +6,7 @@ bytes of one file, the way that layout looks in the wild:
 
 ordinary layouts
     ``docx`` (one Word table per form table, merged header cells as in the official form),
+    ``docx_tables_only`` (the title and the three tables under their headings, no narrative),
     ``html`` (a page with ``<table>``s), ``html_split`` (表二 and 表三 each split over two ``<table>``s),
     ``xlsx_one_sheet`` (everything on one sheet), ``xlsx_sheet_per_table`` (narrative sheets and one
     sheet per table with a title row and notes), ``xlsx_tables_only`` (the tables and their titles,
@@ -538,9 +539,18 @@ def _docx_table(
     )
 
 
-def _docx(sample: Sample, *, t3_labels: int = 3, tall_rows: bool = False) -> bytes:
+def tables_only_blocks(sample: Sample) -> list[tuple[str, object]]:
+    """The report's title, then each table under its section heading: no narrative at all."""
+    return [
+        (k, p)
+        for k, p in blocks(sample)
+        if k == "table" or k == "title" or (k == "heading" and p[0] in "二三四")
+    ]
+
+
+def _docx(sample: Sample, *, t3_labels: int = 3, tall_rows: bool = False, tables_only: bool = False) -> bytes:
     body: list[str] = []
-    for kind, payload in blocks(sample, t3_labels):
+    for kind, payload in tables_only_blocks(sample) if tables_only else blocks(sample, t3_labels):
         if kind == "title":
             body.append(_w_p(payload, size=36, bold=True, center=True))
         elif kind == "heading":
@@ -553,7 +563,7 @@ def _docx(sample: Sample, *, t3_labels: int = 3, tall_rows: bool = False) -> byt
             # a narrow label column whose labels wrap over many lines: the table runs over pages and
             # rows break at the page end (Word lets a row break across pages unless told otherwise)
             body.extend(_w_p("") for _ in range(sample.seed % 9))
-            valign = "top" if sample.seed % 2 else "center"
+            valign = ("top", "center", "bottom")[sample.seed % 3]  # bottom: figures fall below the break
             body.append(_docx_table(payload, row_height=500, label_width=900, valign=valign))
             body.append(_w_p(""))
         else:
@@ -578,6 +588,11 @@ def _docx(sample: Sample, *, t3_labels: int = 3, tall_rows: bool = False) -> byt
 
 def render_docx(sample: Sample) -> bytes:
     return _docx(sample)
+
+
+def render_docx_tables_only(sample: Sample) -> bytes:
+    """The statistical tables as a Word attachment: title, the three tables under their headings."""
+    return _docx(sample, tables_only=True)
 
 
 def render_docx_tall_rows(sample: Sample) -> bytes:
@@ -799,6 +814,7 @@ FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
         Family("docx", "ordinary", ".docx", render_docx),
+        Family("docx_tables_only", "ordinary", ".docx", render_docx_tables_only),
         Family("html", "ordinary", ".html", render_html),
         Family("html_split", "ordinary", ".html", render_html_split),
         Family("xlsx_one_sheet", "ordinary", ".xlsx", render_xlsx_one_sheet),
