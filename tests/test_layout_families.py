@@ -8,11 +8,12 @@ AMBIGUOUS, UNPLACED — are allowed, counted and printed); the agency right.
 Cases that fail today for a reason outside the readers are marked ``xfail(strict=True)`` with the owner
 in the reason (locate: crawled-text layouts, agency identity; engine: 「只含表格」), so they turn into
 failures to un-mark (XPASS) the moment the fix lands. ``pytest -s -k summary tests/test_layout_families.py``
-prints the measured figures per family.
+prints the measured figures per family; OGI_NO_XFAIL=1 runs every case as a plain test (today's state).
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from validator.readers import read_document
 from validator.readers.convert import find_soffice
 from validator.testing.layouts import FAMILIES, Sample, image_only_pdf, make_sample, write_many
 
-SEEDS = (11, 12)
+SEEDS = (12, 13)  # 13: the crawled_spaced 表三 apart by tabs, 12: by runs of spaces
 TEMPLATES = ("gb2019", "gb2021")
 DOUBTS = (CellState.MISSING, CellState.AMBIGUOUS, CellState.UNPLACED)
 HAS_SOFFICE = find_soffice() is not None
@@ -104,19 +105,20 @@ def outcomes(tmp_path_factory) -> dict[tuple[str, str], list[Outcome]]:
 
 
 # Failures today that belong to other parts of the pipeline: (test, family, template) → reason.
-_LOCATE_CRAWLED = "locate: crawled-text table layout not yet placed (reads run-together/spaced cells as text)"
+_LOCATE_CRAWLED = (
+    "locate: crawled-text tables (cells run together, apart by space runs, one a line, empty ones deleted): "
+    "cells whose positions are lost must be placed by the form's identities or left as doubts, never read "
+    "as text errors or guessed"
+)
 _ENGINE_TABLES_ONLY = (
     "engine: Report.tables_only → section rules not assessable (「只含表格」), not M-01 errors"
 )
 _LOCATE_AGENCY = "locate: agency from a title with a suffix such as （统计表）"
-XFAIL: dict[tuple[str, str, str], str] = {
-    **{
-        (test, family, template): _LOCATE_CRAWLED
-        for test in ("consistent", "injected", "wrong")
-        for family in FAMILIES
-        if FAMILIES[family].kind == "crawled"
-        for template in TEMPLATES
-    },
+_CRAWLED = ("crawled_run_together", "crawled_spaced", "crawled_cell_lines", "crawled_deleted")
+XFAIL: dict[tuple[str, str, str], str] = {  # exactly the cases that fail with SEEDS today (OGI_NO_XFAIL=1)
+    **{("consistent", family, template): _LOCATE_CRAWLED for family in _CRAWLED for template in TEMPLATES},
+    **{("injected", family, "gb2019"): _LOCATE_CRAWLED for family in _CRAWLED},
+    **{("wrong", family, "gb2021"): _LOCATE_CRAWLED for family in _CRAWLED},
     **{
         ("consistent", family, template): _ENGINE_TABLES_ONLY
         for family in ("xlsx_tables_only", "docx_tables_only")
@@ -127,7 +129,7 @@ XFAIL: dict[tuple[str, str, str], str] = {
 
 
 def _case(test: str, family: str, template: str):
-    reason = XFAIL.get((test, family, template))
+    reason = None if os.environ.get("OGI_NO_XFAIL") else XFAIL.get((test, family, template))
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
     if FAMILIES[family].via_pdf:
         marks.append(pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed"))

@@ -763,9 +763,12 @@ def _run_together(table: FormTable, rng: random.Random) -> list[str]:
     return [" " + " ".join("".join(row) for row in rows) + " "]
 
 
+_SEPARATORS = ["  ", "    ", "\u3000", "\u3000\u3000", "\t", " \t "]
+
+
 def _spaced(table: FormTable, rng: random.Random) -> list[str]:
-    seps = ["  ", "    ", "\u3000", "\u3000\u3000", "\t", " \t "]
-    sep = rng.choice(seps)
+    # each table of a page its own separator, so that every seed mixes spaces, full-width spaces and tabs
+    sep = _SEPARATORS[(rng.randrange(len(_SEPARATORS)) + int(table.table[1])) % len(_SEPARATORS)]
     return [sep.join(row) for row in _origin_rows(table)]
 
 
