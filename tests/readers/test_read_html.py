@@ -110,8 +110,10 @@ def test_split_tables_in_order_and_script_style_hidden_removed(tmp_path):
     <div style="display:none">隐藏文字</div>
     <table><tr><td>（七）总计</td><td>1</td></tr></table>"""
     doc = read_html(write(tmp_path, html))
-    assert [b.provenance.table for b in grids(doc)] == [1, 2]
-    assert texts(grids(doc)[0]) == [["一、本年新收", "1"]]
+    # back to back and as wide as each other: one table continued, each cell keeping its own <table>
+    (grid,) = grids(doc)
+    assert texts(grid) == [["一、本年新收", "1"], ["（七）总计", "1"]]
+    assert [r[0].provenance.table for r in grid.rows] == [1, 2]
     assert all("隐藏" not in b.text and "var" not in b.text for b in doc.blocks if isinstance(b, TextBlock))
 
 

@@ -9,7 +9,7 @@ import pytest
 from readers_build import CORPUS, xlsx_from_document, zip_with
 
 from validator.readers import is_continuation, merged_origin, read_document
-from validator.readers.document import Grid
+from validator.readers.document import Grid, TextBlock
 from validator.readers.xlsx import _number_text, read_xlsx
 
 
@@ -71,26 +71,26 @@ def test_grids_values_and_merges(report_xlsx):
     doc = read_xlsx(report_xlsx)
     assert doc.format == "xlsx"
     g1, g2 = [b for b in doc.blocks if isinstance(b, Grid)]
+    # one-cell rows above and below a sheet's table (its title, a trailing label) are text, not rows
+    lone = [(b.text, b.provenance.ref) for b in doc.blocks if isinstance(b, TextBlock)]
+    assert lone == [("2023年某局政府信息公开工作年度报告", "B2"), ("换行标签", "C7"), ("行政复议", "A1")]
     assert texts(g1) == [
-        ["2023年某局政府信息公开工作年度报告", "", "", "", ""],
         ["三、本年度办理结果", "（一）予以公开", "5", "12", "17"],
         ["", "（二）部分公开", "2", "", "2"],
         ["", "收费金额", "7730.28", "=VLOOKUP(D6,Z1:Z2,1)", "10006"],
-        ["", "换行标签", "", "", ""],
     ]
     # merged ranges once; continuations carry the origin's provenance
-    assert is_continuation(g1, 0, 4) and merged_origin(g1, 0, 4) == (0, 0)
-    assert is_continuation(g1, 2, 0) and merged_origin(g1, 2, 0) == (1, 0)
-    assert not is_continuation(g1, 2, 3)  # E4 is a real blank
-    assert not is_continuation(g1, 3, 0)  # B6 is outside the merge: a blank
+    assert is_continuation(g1, 1, 0) and merged_origin(g1, 1, 0) == (0, 0)
+    assert not is_continuation(g1, 1, 3)  # E4 is a real blank
+    assert not is_continuation(g1, 2, 0)  # B6 is outside the merge: a blank
     # provenance: sheet + cell reference
-    p = g1.rows[2][3].provenance
+    p = g1.rows[1][3].provenance
     assert (p.file, p.sheet, p.ref, p.table, p.row, p.column) == ("r.xlsx", "表三", "E4", 1, 4, 5)
-    assert g1.rows[2][0].provenance.ref == "B3"
+    assert g1.rows[1][0].provenance.ref == "B3"
     assert g1.provenance.sheet == "表三"
     # hidden sheet skipped, second visible sheet is table 2
     assert g2.provenance.table == 2 and g2.provenance.sheet == "表四"
-    assert texts(g2) == [["行政复议", "", "", "", ""], ["0", "", "", "", "0"]]
+    assert texts(g2) == [["0", "", "", "", "0"]]
     assert doc.meta["hidden_sheets"] == "辅助"
     assert doc.meta["formulas_computed"] == "表三!F4,表三!F6"
     assert doc.meta["formulas_unevaluated"] == "表三!E6"
@@ -192,10 +192,15 @@ def test_full_report_as_workbook(tmp_path):
     doc = read_document(path)
     g = [b for b in doc.blocks if isinstance(b, Grid)]
     html_grids = [b for b in html_doc.blocks if isinstance(b, Grid)]
-    assert len(g) == 4  # narrative sheet + three tables
-    for mine, theirs in zip(g[1:], html_grids):
-        assert texts(mine) == texts(theirs)
-    t3 = g[2]
+    assert len(g) == 3  # three tables; the narrative sheet (one-cell rows only) is text
+    assert any(isinstance(b, TextBlock) and "总体情况" in b.text for b in doc.blocks)
+    assert not doc.tables_only
+    for mine, theirs in zip(g, html_grids):
+        rows = texts(theirs)
+        while sum(1 for t in rows[0] if t) == 1:  # a one-cell row above a table is its title: text
+            rows = rows[1:]
+        assert texts(mine) == rows
+    t3 = g[1]
     row = next(r for r in t3.rows if r[0].text == "一、本年新收政府信息公开申请数量")
     assert [c.text for c in row[-7:]] == ["821", "35", "", "", "2", "1", "859"]
     assert row[3].provenance.ref == "D4"

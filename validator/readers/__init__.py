@@ -5,7 +5,8 @@ PDF; OLE2 (D0 CF 11 E0) → .doc/.wps (Word) or .xls/.et (Excel) through LibreOf
 holds an EncryptedPackage; {\\rtf and Word/Excel 2003 XML → LibreOffice; MHT web archive → its HTML;
 HTML-looking text → HTML; other decodable text → validator.readers.text. Empty, junk, corrupt or hostile
 files raise ReadError with a one-line "file: 中文原因 / English reason"; no library exception escapes for a
-bad file.
+bad file. A document of tables without any prose (e.g. the statistical tables published as an
+attachment) is marked ``tables_only``, whatever its format.
 
 Heavy libraries (lxml, openpyxl, pdfplumber) are imported lazily inside the readers.
 """
@@ -18,7 +19,7 @@ import re
 from pathlib import Path
 
 from validator.model import ReadError
-from validator.readers.document import Document
+from validator.readers.document import Document, holds_tables_only
 from validator.readers.grid import is_continuation, merged_origin
 from validator.readers.safety import check_file, fail
 
@@ -50,7 +51,9 @@ def read_document(path: str | os.PathLike) -> Document:
     p = Path(path)
     try:
         kind = sniff(p)
-        return _dispatch(p, kind)
+        doc = _dispatch(p, kind)
+        doc.tables_only = doc.tables_only or holds_tables_only(doc)
+        return doc
     except ReadError as e:
         raise _named(p, str(e)) from None
     except RecursionError:

@@ -47,3 +47,32 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)  # title, published, url, agency … when stated
     tables_only: bool = False  # the container holds only the tables (its narrative sections are elsewhere)
+
+
+_NOTE_PREFIXES = ("注", "备注", "说明", "填报", "单位", "制表", "审核", "联系")
+
+
+def is_body_text(text: str) -> bool:
+    """Running prose: a sentence of some length ending in a full stop (not a title, label or table note)."""
+    text = text.strip()
+    if not text or text.startswith(_NOTE_PREFIXES):
+        return False
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 15 and ("。" in text or text.endswith((".", "；", ";")))
+
+
+def holds_tables_only(doc: Document) -> bool:
+    """The document holds tables (and their titles and notes) but no running text at all: no paragraph,
+    in a text block or in a cell, reads as prose. Decided from the content, never from the file name."""
+    grids = [b for b in doc.blocks if isinstance(b, Grid)]
+    tabular = any(sum(1 for row in g.rows if sum(1 for c in row if c.text.strip()) >= 3) >= 3 for g in grids)
+    if not tabular:
+        return False
+    for block in doc.blocks:
+        if isinstance(block, TextBlock):
+            if is_body_text(block.text):
+                return False
+        else:
+            if any(is_body_text(c.text) for row in block.rows for c in row):
+                return False
+    return True

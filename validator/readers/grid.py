@@ -12,6 +12,7 @@ Conventions every reader follows (so the locator can rely on them):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -101,3 +102,45 @@ def merged_origin(grid: Grid, r: int, c: int) -> tuple[int, int]:
         else:
             r -= 1
     return r, c
+
+
+# a cell that starts a row of its own: numbered (“一、” “（三）” “2.” “(1)”) — a label cut by a page break
+# continues mid-word and carries no numbering
+_NUMBERED = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+\s*[.、．])"
+)
+_FIGURE = re.compile(r"^[\s+\-−－]*[\d.,，]+\s*(?:%|万元|元|件|项|个|条)?\s*$")
+
+
+def is_broken_row(above: list[GridCell], below: list[GridCell]) -> bool:
+    """True when ``below`` (the first row of a table continued on the next page) is the rest of ``above``
+    (the last row before the page break): a row broken across pages.
+
+    Column by column, the two parts complement each other: where both hold text, it is words cut
+    mid-line (neither is a figure, and the lower part does not start a numbered item of its own).
+    A repeated header row, or a new row with its own figures, is not a continuation."""
+    if len(above) != len(below) or not any(c.text.strip() for c in below):
+        return False
+    if len({c.provenance for c in below}) == 1 or len({c.provenance for c in above}) == 1:
+        return False  # a row that is one cell across the table: a caption or title, not a broken row
+    for top, bottom in zip(above, below):
+        a, b = top.text.strip(), bottom.text.strip()
+        if not a or not b:
+            continue
+        if _FIGURE.match(a) or _FIGURE.match(b) or _NUMBERED.match(b):
+            return False
+    return True
+
+
+def join_broken_row(above: list[GridCell], below: list[GridCell]) -> list[GridCell]:
+    """The row put back together: texts joined (a wrap never adds a space), each cell keeping the
+    provenance of the part that holds its text (the upper part when both do)."""
+    out = []
+    for top, bottom in zip(above, below):
+        if top.text.strip() and bottom.text.strip():
+            out.append(GridCell(top.text.rstrip() + bottom.text.strip(), top.provenance))
+        elif bottom.text.strip():
+            out.append(GridCell(bottom.text, bottom.provenance))
+        else:
+            out.append(top)
+    return out

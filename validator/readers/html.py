@@ -3,8 +3,8 @@
 Handles: encoding detection (BOM, <meta charset>, XML declaration, then UTF-8 / GB18030), rowspan and
 colspan, <br> and <p>/<span> wrappers inside cells, &nbsp; blanks, layout tables around the content
 (a table that contains tables, or that has a single column, is a container: its cells are read as
-running text and its inner tables as Grids), reports split over several <table> elements (emitted in
-order), script/style/hidden elements dropped. Metadata: title, published date, url, agency when the
+running text and its inner tables as Grids), a table split over several <table> elements (back to back,
+as wide as each other: joined into one Grid), script/style/hidden elements dropped. Metadata: title, published date, url, agency when the
 page states them.
 """
 
@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from validator.model import Provenance, ReadError
-from validator.readers.document import Document, TextBlock
+from validator.readers.document import Document, Grid, TextBlock
 from validator.readers.grid import SpanCell, build_grid, clamp_span
 from validator.readers.safety import fail, html_parser, read_bytes
 from validator.readers.textnorm import clean_line, find_published, iso_date, join_lines
@@ -190,7 +190,7 @@ def read_html_text(text: str, *, source: str, name: str, encoding: str = "") -> 
         walker.flush()
     except RecursionError:
         raise fail("HTML嵌套过深", "HTML nested too deeply") from None
-    doc.blocks = walker.blocks
+    doc.blocks = _join_continued_tables(walker.blocks)
     _fill_meta(doc)
     return doc
 
@@ -279,6 +279,27 @@ class _Walker:
         )
         if grid.rows:
             self.blocks.append(grid)
+
+
+def _join_continued_tables(blocks: list) -> list:
+    """One table pasted as several ``<table>`` elements, back to back (nothing but blank paragraphs
+    between them) and as wide as each other, is one Grid: its parts' rows in order, each cell keeping
+    its own provenance (the ``<table>`` it is in)."""
+    out: list = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (
+            isinstance(block, Grid)
+            and isinstance(previous, Grid)
+            and block.rows
+            and previous.rows
+            and len(block.rows[0]) == len(previous.rows[0])
+            and len(block.rows[0]) >= 2
+        ):
+            out[-1] = Grid(previous.rows + block.rows, previous.provenance)
+            continue
+        out.append(block)
+    return out
 
 
 def _table_rows(tbl):

@@ -1,7 +1,9 @@
 """PDF → Document with pdfplumber: per page, ruled tables as Grids and the text around them as TextBlocks.
 
-Blocks are in page order, then top-to-bottom. A table continued on the next page is simply the next Grid
-(labels cut by the page break, e.g. "（四）无" | "法提供", stay as two cells). Text lines wrapped by the
+Blocks are in page order, then top-to-bottom. A table continued on the next page is the next Grid; a row
+broken by the page break (its last row on one page, the rest at the top of the next: labels cut
+mid-word such as "（五）不予处" | "理", or the label above and its figures below) is put back together
+in the upper Grid (grid.is_broken_row). Text lines wrapped by the
 layout are merged into paragraphs (a wrap never adds a space between CJK characters); page numbers such
 as "- 3 -" are dropped.
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from validator.model import Provenance, ReadError
 from validator.readers.document import Document, Grid, GridCell, TextBlock
+from validator.readers.grid import is_broken_row, join_broken_row
 from validator.readers.safety import MAX_PDF_EDGES, MAX_PDF_PAGES, check_file, fail
 from validator.readers.textnorm import clean_line, drop_autospace, join_lines, join_wrapped
 
@@ -60,6 +63,7 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
                 state.page(page, doc.blocks)
             finally:
                 page.close()
+        doc.blocks = _join_broken_rows(doc.blocks)
         if empty_pages and len(empty_pages) == len(pages):
             doc.meta["no_text"] = "1"
         if empty_pages:
@@ -75,6 +79,31 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
     finally:
         pdf.close()
     return doc
+
+
+def _join_broken_rows(blocks: list) -> list:
+    """A table row broken by a page break: the table's last row on one page and its first row on the
+    next page are two parts of one row (grid.is_broken_row); put it back together in the upper table."""
+    out: list = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (
+            isinstance(block, Grid)
+            and isinstance(previous, Grid)
+            and block.rows
+            and previous.rows
+            and block.provenance.page is not None
+            and previous.provenance.page is not None
+            and block.provenance.page == previous.provenance.page + 1
+            and is_broken_row(previous.rows[-1], block.rows[0])
+        ):
+            joined = join_broken_row(previous.rows[-1], block.rows[0])
+            out[-1] = Grid(previous.rows[:-1] + [joined], previous.provenance)
+            block = Grid(block.rows[1:], block.provenance)
+            if not block.rows:
+                continue
+        out.append(block)
+    return out
 
 
 def _quiet_pdfminer() -> None:

@@ -11,6 +11,25 @@ from validator.readers.document import Document, Grid, GridCell, TextBlock
 _NOISE = re.compile(r"\[bookmark:[^\]]*\]|<!--.*?-->|<!\[[^\]]*\]>")
 _CRAWLER_SPLIT = re.compile(r"^=+\s*正文\s*=+\s*$")
 _CRAWLER_FIELDS = {"标题": "title", "发布时间": "published", "原文链接": "url", "发布机构": "publisher"}
+# a web page's header block as crawlers keep it: "key：value" lines above the body (value may be empty)
+_PAGE_FIELDS = {
+    **_CRAWLER_FIELDS,
+    "发布日期": "published",
+    "发文日期": "issued",
+    "成文日期": "written",
+    "来源": "source",
+    "信息来源": "source",
+    "索引号": "index_no",
+    "文号": "doc_no",
+    "发文字号": "doc_no",
+    "主题分类": "topic",
+    "栏目": "column",
+    "浏览次数": "views",
+    "发文机关": "issuer",
+}
+_PAGE_FIELD = re.compile(
+    r"^\s*(" + "|".join(sorted(_PAGE_FIELDS, key=len, reverse=True)) + r")\s*[:：]\s*(.*?)\s*$"
+)
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -41,7 +60,9 @@ def read_text(path: str | Path) -> Document:
 
 
 def parse_text(text: str, name: str) -> Document:
-    """Lines starting with a tab are table cells (blank lines end a row); other lines are paragraphs."""
+    """Lines starting with a tab are table cells (blank lines end a row); a line of several cells apart by
+    tabs is one table row (each tab a cell boundary, so an empty cell keeps its place); other lines are
+    paragraphs."""
     doc = Document(source=name, format="text")
     lines = text.splitlines()
     start = _crawler_header(lines, doc)
@@ -57,6 +78,20 @@ def parse_text(text: str, name: str) -> Document:
 
     for number, line in enumerate(lines[start:], start=start + 1):
         line = _NOISE.sub("", line)
+        pieces = line.rstrip("\r\n").split("\t")
+        if sum(1 for p in pieces if p.strip()) >= 2:  # one row of a table, its cells apart by tabs
+            close_row()
+            if grid is None:
+                tables += 1
+                grid = Grid(rows=[], provenance=Provenance(file=name, table=tables, line=number))
+                doc.blocks.append(grid)
+            grid.rows.append(
+                [
+                    GridCell(p.strip(), Provenance(file=name, table=tables, line=number, column=i + 1))
+                    for i, p in enumerate(pieces)
+                ]
+            )
+            continue
         if line.startswith("\t"):
             if grid is None:
                 tables += 1
@@ -74,7 +109,9 @@ def parse_text(text: str, name: str) -> Document:
 
 
 def _crawler_header(lines: list[str], doc: Document) -> int:
-    """Metadata lines of a crawler's page.txt ("标题: …") above its "=== 正文 ===" line."""
+    """Metadata lines of a crawler's page.txt ("标题: …") above its "=== 正文 ===" line, or a page header
+    block (标题、发布时间、来源、发布机构、索引号、文号 …, one "key：value" a line) at the top of the file:
+    read as metadata, never as body text."""
     for index, line in enumerate(lines[:40]):
         if _CRAWLER_SPLIT.match(line.strip()):
             for head in lines[:index]:
@@ -83,4 +120,21 @@ def _crawler_header(lines: list[str], doc: Document) -> int:
                 if field and value.strip():
                     doc.meta[field] = value.strip()
             return index + 1
-    return 0
+    fields: list[tuple[str, str]] = []
+    end = 0
+    for index, line in enumerate(lines[:40]):
+        if not line.strip():
+            if fields:
+                end = index + 1
+            continue
+        m = _PAGE_FIELD.match(line)
+        if not m:
+            break
+        fields.append((_PAGE_FIELDS[m.group(1)], m.group(2)))
+        end = index + 1
+    if len(fields) < 2:  # one "来源：…" line is body text, not a page header
+        return 0
+    for field, value in fields:
+        if value and field not in doc.meta:
+            doc.meta[field] = value
+    return end

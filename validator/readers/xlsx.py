@@ -1,4 +1,6 @@
-"""XLSX → Document with openpyxl: every visible sheet becomes one Grid.
+"""XLSX → Document with openpyxl: every visible sheet becomes one Grid, with the one-cell rows above and
+below its table (sheet titles, 单位, notes 注：…) as TextBlocks. A workbook holding tables and no prose
+at all is marked ``tables_only`` (its narrative sections are published elsewhere).
 
 Values are the cached results of formulas (data_only=True). A formula saved without a cached value (files
 written by scripts, or never opened in Excel) is computed when it is simple (SUM over ranges, + − × ÷ of
@@ -20,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from validator.model import Provenance, ReadError, tool_sheets
-from validator.readers.document import Document, Grid, GridCell
+from validator.readers.document import Document, Grid, GridCell, TextBlock, holds_tables_only
 from validator.readers.safety import MAX_GRID_CELLS, SafeZip, check_file, fail, read_bytes
 from validator.readers.textnorm import join_lines
 
@@ -68,15 +70,25 @@ def read_xlsx(path: str | os.PathLike, *, name: str | None = None) -> Document:
         grid = _sheet_grid(book, sheet, name, t + 1, computed, unevaluated)
         if grid is not None:
             t += 1
-            doc.blocks.append(grid)
+            doc.blocks.extend(_titles_and_notes(grid))
     if book.hidden:
         doc.meta["hidden_sheets"] = ",".join(book.hidden)
     if computed:
         doc.meta["formulas_computed"] = ",".join(computed)
     if unevaluated:
         doc.meta["formulas_unevaluated"] = ",".join(unevaluated)
+    doc.tables_only = holds_tables_only(
+        doc
+    )  # read_document decides it for every format; kept for direct calls
     first = next(
-        (c.text for g in doc.blocks for row in g.rows[:5] for c in row if "年度报告" in c.text), None
+        (
+            c.text
+            for b in doc.blocks[:12]
+            for row in (b.rows[:5] if isinstance(b, Grid) else [[b]])
+            for c in row
+            if "年度报告" in c.text
+        ),
+        None,
     )
     if first or book.title:
         doc.meta["title"] = first or book.title
@@ -208,6 +220,40 @@ def _sheet_grid(book: _Book, sheet: str, name, t, computed, unevaluated) -> Grid
                 line.append(GridCell(values.get((r, c), ""), prov(r, c)))
         rows.append(line)
     return Grid(rows, Provenance(file=name, sheet=sheet, table=t))
+
+
+def _titles_and_notes(grid: Grid) -> list:
+    """A sheet's rows above its first row of several cells (titles, 单位：件) and below its last one
+    (notes such as 注：…, 填报单位) are text, not table rows: as TextBlocks they can never be read as a
+    table's values. A sheet of one-cell rows only (a narrative sheet) becomes text throughout."""
+
+    def lone(row: list[GridCell]) -> GridCell | None:
+        filled = [c for c in row if c.text.strip()]
+        return filled[0] if len(filled) == 1 else None
+
+    def in_table(i: int) -> bool:
+        row = grid.rows[i]
+        if sum(1 for c in row if c.text.strip()) >= 2:
+            return True
+        above = grid.rows[i - 1] if i else None  # a cell merged down from the row above
+        return above is not None and any(
+            not c.text and c.provenance == above[j].provenance for j, c in enumerate(row)
+        )
+
+    multi = [i for i in range(len(grid.rows)) if in_table(i)]
+    first, last = (multi[0], multi[-1]) if multi else (len(grid.rows), len(grid.rows) - 1)
+    out: list = []
+    for row in grid.rows[:first]:
+        cell = lone(row)
+        if cell is not None:
+            out.append(TextBlock(cell.text, cell.provenance))
+    if multi:
+        out.append(Grid(grid.rows[first : last + 1], grid.provenance))
+    for row in grid.rows[last + 1 :]:
+        cell = lone(row)
+        if cell is not None:
+            out.append(TextBlock(cell.text, cell.provenance))
+    return out
 
 
 # ---- values -------------------------------------------------------------------------------------------
