@@ -23,6 +23,9 @@ NUMBER, BLANK, NA_MARKER, MISSING = (
     int(CellState.NA_MARKER),
     int(CellState.MISSING),
 )
+TEXT, AMBIGUOUS, UNPLACED = int(CellState.TEXT), int(CellState.AMBIGUOUS), int(CellState.UNPLACED)
+#: states not read with certainty (model.CERTAIN_STATES is the rest): never the subject of an error
+UNCERTAIN = np.array([MISSING, AMBIGUOUS, UNPLACED], dtype=np.int8)
 
 
 @dataclass
@@ -91,6 +94,7 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         "collapsed_rows": list(report.collapsed_rows),
         "template_scores": dict(report.template_scores),
         "machine_readable": report.machine_readable,
+        "tables_only": report.tables_only,
     }
     sections = [
         (h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
@@ -184,6 +188,29 @@ class ReportFrame:
         )
 
     @cached_property
+    def tables_only(self) -> np.ndarray:
+        """Reports read from a file holding only the tables (no text to check sections against)."""
+        return self.meta["tables_only"].eq(True).to_numpy(dtype=bool)
+
+    @cached_property
+    def readings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidate readings of AMBIGUOUS cells, sparse: (report rows, cell columns, readings as a
+        matrix padded with NaN). Only reports with an ambiguous cell are visited."""
+        rows, cols, options = [], [], []
+        for row in np.nonzero((self.states == AMBIGUOUS).any(axis=1))[0].tolist():
+            for cell_id, candidates in self.rows[row].candidates.items():
+                i = self.col.get(cell_id)
+                if i is not None and candidates and self.states[row, i] == AMBIGUOUS:
+                    rows.append(row)
+                    cols.append(i)
+                    options.append(candidates)
+        width = max((len(o) for o in options), default=1)
+        matrix = np.full((len(options), width), np.nan)
+        for k, o in enumerate(options):
+            matrix[k, : len(o)] = o
+        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), matrix
+
+    @cached_property
     def years(self) -> np.ndarray:
         """Report years as floats, NaN where unknown."""
         return self.meta["year"].to_numpy(dtype=float, na_value=np.nan)
@@ -251,6 +278,7 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
             "collapsed_rows",
             "template_scores",
             "machine_readable",
+            "tables_only",
             "section_pos",
             "section_num",
             "extra_headings",

@@ -1,0 +1,76 @@
+"""M-01: missing, misnumbered, misworded and out-of-order official sections, from the frame's section
+columns; only the reports that fail (and the few with extra headings) are visited to word the findings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from validator.engine.registry import Context, Hit, check
+
+
+@check(
+    "sections",
+    outcomes={"missing", "out_of_order", "misnumbered", "wording", "unofficial"},
+    narrative=True,
+)
+def sections(ctx: Context) -> list[Hit]:
+    frame = ctx.frame
+    applies = ctx.applies & ctx.readable
+    positions, numerals = frame.section_positions, frame.section_numerals
+    extra_count = frame.meta["extra_headings"].to_numpy()
+    out: list[Hit] = []
+    for template in ctx.catalogue.templates.values():
+        mine = applies & (ctx.templates == template.id)
+        if not mine.any():
+            continue
+        found = positions >= 0
+        before = np.maximum.accumulate(np.where(found, positions, -1), axis=1)  # latest heading so far
+        for k, section in enumerate(template.sections):
+            for row in np.nonzero(mine & ~found[:, k])[0]:
+                out.append(Hit("missing", int(row), {"number": section.number, "heading": section.heading}))
+            for row in np.nonzero(mine & found[:, k] & (numerals[:, k] != section.number))[0]:
+                hit = _hit(frame.rows[row], section.id)
+                params = {
+                    "number": section.number,
+                    "official": section.heading,
+                    "heading": hit[1],
+                    "found_number": hit[0],
+                }
+                out.append(Hit("misnumbered", int(row), params))
+            for row in np.nonzero(mine & found[:, k] & (numerals[:, k] == section.number))[0]:
+                heading = _hit(frame.rows[row], section.id)[1]
+                if not section.worded_as(heading):
+                    params = {"number": section.number, "official": section.heading, "heading": heading}
+                    out.append(Hit("wording", int(row), params))
+            if k == 0:
+                continue
+            for row in np.nonzero(mine & found[:, k] & (positions[:, k] < before[:, k - 1]))[0]:
+                after = next(
+                    s for j, s in enumerate(template.sections[:k]) if positions[row, j] > positions[row, k]
+                )
+                out.append(
+                    Hit("out_of_order", int(row), {"found": section.heading, "previous": after.heading})
+                )
+        by_number = {s.number: (k, s) for k, s in enumerate(template.sections)}
+        for row in np.nonzero(mine & (extra_count > 0))[0]:
+            for number, heading, section_id, *_ in frame.rows[row].sections:
+                if section_id is not None:
+                    continue
+                instead = instead_en = ""
+                if number in by_number:
+                    k, official_here = by_number[number]
+                    if numerals[row, k] != number:
+                        instead = f"；第{number}部分应为「{number}、{official_here.heading}」"
+                        instead_en = f"; section {number} should be '{official_here.heading}'"
+                params = {
+                    "found_number": number,
+                    "heading": heading,
+                    "instead": instead,
+                    "instead_en": instead_en,
+                }
+                out.append(Hit("unofficial", int(row), params))
+    return out
+
+
+def _hit(row, section_id: str) -> tuple:
+    return next(hit for hit in row.sections if hit[2] == section_id)
