@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-
 #: what each status says to a person (a report not checked is never 通过)
 STATUS_ZH = {
     "ok": "通过",
