@@ -57,20 +57,26 @@ class Context:
 class BuiltinCheck:
     name: str
     func: Callable[[Context], Iterable[Hit | Skip]]
-    outcomes: frozenset[str]
+    params: dict[str, frozenset[str]]  # outcome → the message parameters it provides
     narrative: bool = False  # reads the report's text: not assessable for a workbook of tables only
+
+    @property
+    def outcomes(self) -> frozenset[str]:
+        return frozenset(self.params)
 
 
 REGISTRY: dict[str, BuiltinCheck] = {}
 
 
-def check(name: str, *, outcomes: set[str] | frozenset[str], narrative: bool = False):
-    """Register a built-in check under ``name`` with the outcomes it may emit."""
+def check(name: str, *, outcomes: dict[str, Iterable[str]], narrative: bool = False):
+    """Register a built-in check under ``name`` with the outcomes it may emit, each with the message
+    parameters it provides (the rule loader checks the rule's messages use no others)."""
 
     def register(func: Callable[[Context], Iterable[Hit | Skip]]):
         if name in REGISTRY:
             raise ValueError(f"built-in check {name!r} registered twice")
-        REGISTRY[name] = BuiltinCheck(name, func, frozenset(outcomes), narrative)
+        params = {outcome: frozenset(names) for outcome, names in outcomes.items()}
+        REGISTRY[name] = BuiltinCheck(name, func, params, narrative)
         return func
 
     return register

@@ -12,7 +12,18 @@ from validator.engine.wording import num, plain
 LISTED = 12  # cells quoted in one finding; the rest are counted
 
 
-@check("blanks", outcomes={"blank", "marker", "table_blank", "blank_total"})
+_GROUPED = ("table", "table_name", "count", "cells", "cells_en")
+
+
+@check(
+    "blanks",
+    outcomes={
+        "blank": _GROUPED,
+        "marker": _GROUPED,
+        "table_blank": ("table", "table_name"),
+        "blank_total": ("cell", "cell_label", "expected"),
+    },
+)
 def blanks(ctx: Context) -> list[Hit]:
     frame = ctx.frame
     states = frame.states

@@ -42,15 +42,19 @@ def _schema(catalogue: Catalogue, table: str):
     return pa.DataFrameSchema(columns, name=f"ogi-{table}"), list(kinds)
 
 
-def outcomes(catalogue: Catalogue, table: str) -> frozenset[str]:
-    """The outcomes a table's schema can emit, from its cells' kinds (text: a cell that is not a number)."""
+PARAMS = frozenset({"cell", "cell_label", "value"})
+
+
+def outcomes(catalogue: Catalogue, table: str) -> dict[str, frozenset[str]]:
+    """The outcomes a table's schema can emit, from its cells' kinds (text: a cell that is not a number),
+    each with the message parameters it provides."""
     kinds = {c.kind for t in catalogue.templates.values() for c in t.cells_of(table)}
-    out = {"text"}
+    out = {"text": PARAMS | {"raw"}}
     if kinds & {"count", "amount"}:
-        out.add("negative")
+        out["negative"] = PARAMS
     if kinds & {"count", "signed"}:
-        out.add("not_integer")
-    return frozenset(out)
+        out["not_integer"] = PARAMS
+    return out
 
 
 def check(ctx: Context) -> list[Hit]:

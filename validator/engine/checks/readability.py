@@ -13,7 +13,10 @@ LISTED = 6  # cells described in one note; the rest are counted ("等 N 个")
 READINGS = 3  # candidate readings shown per cell
 
 
-@check("readability", outcomes={"ambiguous", "unplaced", "no_text"})
+_TABLE_NOTE = ("table", "table_name", "table_name_en", "count", "cells", "cells_en")
+
+
+@check("readability", outcomes={"ambiguous": _TABLE_NOTE, "unplaced": _TABLE_NOTE, "no_text": ()})
 def readability(ctx: Context) -> list[Hit]:
     frame = ctx.frame
     out = [Hit("no_text", int(row), {}) for row in np.nonzero(ctx.applies & ~ctx.readable)[0]]

@@ -10,7 +10,13 @@ from validator.engine.registry import Context, Hit, check
 
 @check(
     "sections",
-    outcomes={"missing", "out_of_order", "misnumbered", "wording", "unofficial"},
+    outcomes={
+        "missing": ("number", "heading"),
+        "out_of_order": ("found", "previous"),
+        "misnumbered": ("number", "official", "heading", "found_number"),
+        "wording": ("number", "official", "heading"),
+        "unofficial": ("found_number", "heading", "instead", "instead_en"),
+    },
     narrative=True,
 )
 def sections(ctx: Context) -> list[Hit]:

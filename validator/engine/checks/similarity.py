@@ -13,7 +13,13 @@ from validator.engine.registry import Context, Hit, Skip, check
 from validator.engine.wording import phrases
 
 
-@check("similarity", outcomes={"identical_table", "narrative"})
+@check(
+    "similarity",
+    outcomes={
+        "identical_table": ("table", "table_name", "count", "prev_file"),
+        "narrative": ("percent", "similarity", "prev_file"),
+    },
+)
 def similarity(ctx: Context) -> list[Hit | Skip]:
     frame = ctx.frame
     rule = ctx.rule

@@ -8,7 +8,13 @@ from validator.engine.frame import MISSING, NUMBER, UNPLACED
 from validator.engine.registry import Context, Hit, check
 
 
-@check("tables_complete", outcomes={"table_missing", "rows_missing"})
+@check(
+    "tables_complete",
+    outcomes={
+        "table_missing": ("table", "reason", "table_name", "table_name_en"),
+        "rows_missing": ("table", "table_name", "table_name_en", "rows", "rows_en"),
+    },
+)
 def tables_complete(ctx: Context) -> list[Hit]:
     frame = ctx.frame
     applies = ctx.applies & ctx.readable

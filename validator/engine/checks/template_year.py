@@ -8,7 +8,14 @@ import pandas as pd
 from validator.engine.registry import Context, Hit, check
 
 
-@check("template_year", outcomes={"wrong_template", "collapsed_row", "year_unknown"})
+@check(
+    "template_year",
+    outcomes={
+        "wrong_template": ("year", "required", "used", "required_notice", "used_notice", "evidence", "score"),
+        "collapsed_row": ("rows",),
+        "year_unknown": (),
+    },
+)
 def template_year(ctx: Context) -> list[Hit]:
     frame = ctx.frame
     catalogue = ctx.catalogue
