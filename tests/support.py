@@ -41,5 +41,7 @@ def run_case(case: dict, default_template: str = "gb2021") -> ReportResult:
             "".join(map(str, candidates)),
             candidates=tuple(float(c) for c in candidates),
         )
+    for cell in case.get("unplaced") or []:  # something was there, the reader cannot tell which cell
+        report.cells[cell] = CellValue(CellState.UNPLACED, None, "")
     reports.append(report)
     return validate_reports(reports)[-1]
