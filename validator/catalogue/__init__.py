@@ -396,6 +396,20 @@ class Catalogue:
         return list(seen)
 
     @cached_property
+    def section_index(self) -> dict[str, int]:
+        """Official section id → its column among the frame's section columns (every template's, once)."""
+        seen: dict[str, None] = {}
+        for template in self.templates.values():
+            for section in template.sections:
+                seen.setdefault(section.id, None)
+        return {section_id: k for k, section_id in enumerate(seen)}
+
+    @cached_property
+    def claim_ids(self) -> frozenset[str]:
+        """Cell ids of the figures the narrative states (rules/narrative.yaml), not table cells."""
+        return frozenset(c.id for c in self.claims)
+
+    @cached_property
     def narrative_sections(self) -> tuple[str, ...]:
         """Ids of the sections that are running text (``narrative: true``), in form order, each once."""
         seen: dict[str, None] = {}

@@ -93,7 +93,7 @@ class Evaluator:
                         phrases()["reasons"]["TEMPLATE_CHANGED"]["zh"],
                     )
                     undecided &= ~bulk
-                claims = [c for c in cr.coeffs if c.startswith("n.")]
+                claims = [c for c in cr.coeffs if c in self.catalogue.claim_ids]
                 if claims:
                     only = frame.tables_only[rows]
                     if only.any():  # a workbook of tables only: the narrative rules cannot be assessed
@@ -181,11 +181,10 @@ class Evaluator:
                 row, cr, values, prev_index, prev_templates[row] if prev_templates is not None else None
             )
 
-    @staticmethod
-    def _unstated_claims(cr, current, own_at, col) -> np.ndarray:
+    def _unstated_claims(self, cr, current, own_at, col) -> np.ndarray:
         """Reports whose narrative does not state a figure the rule compares: nothing to check, and not
         a doubt either (most narratives state few figures)."""
-        claims = [current[own_at[col[c]]] for c in cr.coeffs if c.startswith("n.")]
+        claims = [current[own_at[col[c]]] for c in cr.coeffs if c in self.catalogue.claim_ids]
         if not claims:
             return np.zeros(current.shape[1], dtype=bool)
         return np.isnan(np.vstack(claims)).any(axis=0)

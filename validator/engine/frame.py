@@ -16,7 +16,6 @@ import pandas as pd
 from validator.catalogue import Catalogue, load_catalogue
 from validator.model import CellState, Report
 
-SECTIONS = {f"s{k}": k - 1 for k in range(1, 7)}  # the six official sections → column
 NUMBER, BLANK, NA_MARKER, MISSING = (
     int(CellState.NUMBER),
     int(CellState.BLANK),
@@ -71,7 +70,7 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         states[i] = int(cell.state)
         if cell.state == CellState.NUMBER and cell.value is not None:
             values[i] = cell.value
-            if cell_id.startswith("n."):
+            if cell_id in catalogue.claim_ids:
                 raw[cell_id] = cell.note or cell.raw  # the sentence a narrative figure was read from
         elif cell.raw:
             raw[cell_id] = cell.raw
@@ -100,11 +99,12 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         (h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
         for h in report.sections
     ]
-    # the official sections s1…s6 as fixed-width columns (position or −1, numeral as written), so that
+    # the official sections as fixed-width columns (position or −1, numeral as written), so that
     # M-01 compares arrays instead of walking every report's headings
-    positions, numerals = [-1] * len(SECTIONS), [""] * len(SECTIONS)
+    section_cols = catalogue.section_index
+    positions, numerals = [-1] * len(section_cols), [""] * len(section_cols)
     for h in report.sections:
-        k = SECTIONS.get(h.section_id or "")
+        k = section_cols.get(h.section_id or "")
         if k is not None and positions[k] < 0:
             positions[k], numerals[k] = h.position, h.number
     meta["section_pos"] = tuple(positions)
@@ -175,16 +175,17 @@ class ReportFrame:
 
     @cached_property
     def section_positions(self) -> np.ndarray:
-        """Reports × 6: where each official section's heading stands among the headings (−1: absent)."""
+        """Reports × sections (catalogue.section_index): where each official section's heading stands
+        among the headings (−1: absent)."""
         return np.array(self.meta["section_pos"].tolist(), dtype=np.int64).reshape(
-            len(self.meta), len(SECTIONS)
+            len(self.meta), len(self.catalogue.section_index)
         )
 
     @cached_property
     def section_numerals(self) -> np.ndarray:
-        """Reports × 6: the numeral each official section's heading carries ("" when absent)."""
+        """Reports × sections: the numeral each official section's heading carries ("" when absent)."""
         return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(
-            len(self.meta), len(SECTIONS)
+            len(self.meta), len(self.catalogue.section_index)
         )
 
     @cached_property

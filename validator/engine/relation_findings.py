@@ -46,7 +46,9 @@ class RelationWording:
                 "signed_diff": num(lhs - rhs),
                 "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
                 "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
-                "quote": next((self.frame.rows[row].raw.get(c, "") for c in cells if c.startswith("n.")), ""),
+                "quote": next(
+                    (self.frame.rows[row].raw.get(c, "") for c in cells if c in self.catalogue.claim_ids), ""
+                ),
             }
             # a for_each binding may word its own case (zh/en keys); otherwise the rule's message
             message_zh = fill(cr.bindings.get("zh") or cr.rule.message.get("zh", cr.rule.title), params)

@@ -22,13 +22,15 @@ from validator.engine.registry import Context, Hit, check
 def sections(ctx: Context) -> list[Hit]:
     frame = ctx.frame
     applies = ctx.applies & ctx.readable
-    positions, numerals = frame.section_positions, frame.section_numerals
+    columns = ctx.catalogue.section_index
     extra_count = frame.meta["extra_headings"].to_numpy()
     out: list[Hit] = []
     for template in ctx.catalogue.templates.values():
         mine = applies & (ctx.templates == template.id)
         if not mine.any():
             continue
+        at = [columns[s.id] for s in template.sections]  # the template's sections, in its order
+        positions, numerals = frame.section_positions[:, at], frame.section_numerals[:, at]
         found = positions >= 0
         before = np.maximum.accumulate(np.where(found, positions, -1), axis=1)  # latest heading so far
         for k, section in enumerate(template.sections):
