@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from validator.engine.frame import MISSING, UNCERTAIN
+from validator.engine.frame import AMBIGUOUS, MISSING, UNPLACED
 from validator.engine.wording import fill, phrases
 
 MOST = 0.5  # more than this share of a table's cells not read with certainty: the table was not read
@@ -22,23 +22,22 @@ def not_checked(frame) -> np.ndarray:
     col = frame.col
     reasons: dict[int, list[str]] = {}
     for template in frame.catalogue.templates.values():
-        mine = np.nonzero(readable & (templates == template.id))[0]
-        if mine.size == 0:
+        mine = readable & (templates == template.id)
+        if not mine.any():
             continue
         for table in template.tables:
             if not table.essential:
                 continue
             idx = np.array([col[c.id] for c in template.cells_of(table.id)])
-            block = frame.states[np.ix_(mine, idx)]
-            unread = np.isin(block, UNCERTAIN).sum(axis=1)
-            absent = (block == MISSING).all(axis=1)
-            for k in np.nonzero(unread > MOST * idx.size)[0].tolist():
-                row = int(mine[k])
-                if absent[k]:
+            block = frame.states[:, idx]
+            missing = block == MISSING
+            unread = (missing | (block == AMBIGUOUS) | (block == UNPLACED)).sum(axis=1)
+            for row in np.nonzero(mine & (unread > MOST * idx.size))[0].tolist():
+                if missing[row].all():
                     said = (missing_tables[row] or {}).get(table.id)
                     text = said or fill(words["table_missing"]["zh"], {"table_name": table.name})
                 else:
-                    params = {"table_name": table.name, "count": int(unread[k]), "total": idx.size}
+                    params = {"table_name": table.name, "count": int(unread[row]), "total": idx.size}
                     text = fill(words["unread"]["zh"], params)
                 reasons.setdefault(row, []).append(text)
     for row, texts in reasons.items():

@@ -103,12 +103,14 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
     # M-01 compares arrays instead of walking every report's headings
     section_cols = catalogue.section_index
     positions, numerals = [-1] * len(section_cols), [""] * len(section_cols)
+    headings = [""] * len(section_cols)
     for h in report.sections:
         k = section_cols.get(h.section_id or "")
         if k is not None and positions[k] < 0:
-            positions[k], numerals[k] = h.position, h.number
+            positions[k], numerals[k], headings[k] = h.position, h.number, h.heading
     meta["section_pos"] = tuple(positions)
     meta["section_num"] = tuple(numerals)
+    meta["section_head"] = tuple(headings)
     meta["extra_headings"] = sum(1 for h in report.sections if h.section_id is None)
     return ReportRow(
         meta,
@@ -212,6 +214,15 @@ class ReportFrame:
         return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), matrix
 
     @cached_property
+    def section_headings(self) -> np.ndarray:
+        """Reports × sections: each official section's heading as found ("" when absent)."""
+        n = len(self.catalogue.section_index)
+        heads = self.meta["section_head"].tolist()
+        return np.array([h if isinstance(h, tuple) else ("",) * n for h in heads], dtype=object).reshape(
+            len(self.meta), n
+        )
+
+    @cached_property
     def years(self) -> np.ndarray:
         """Report years as floats, NaN where unknown."""
         return self.meta["year"].to_numpy(dtype=float, na_value=np.nan)
@@ -282,6 +293,7 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
             "tables_only",
             "section_pos",
             "section_num",
+            "section_head",
             "extra_headings",
         ],
     )

@@ -4,6 +4,7 @@ columns; only the reports that fail (and the few with extra headings) are visite
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from validator.engine.registry import Context, Hit, check
 
@@ -31,6 +32,7 @@ def sections(ctx: Context) -> list[Hit]:
             continue
         at = [columns[s.id] for s in template.sections]  # the template's sections, in its order
         positions, numerals = frame.section_positions[:, at], frame.section_numerals[:, at]
+        headings = frame.section_headings[:, at]
         found = positions >= 0
         before = np.maximum.accumulate(np.where(found, positions, -1), axis=1)  # latest heading so far
         for k, section in enumerate(template.sections):
@@ -45,11 +47,13 @@ def sections(ctx: Context) -> list[Hit]:
                     "found_number": hit[0],
                 }
                 out.append(Hit("misnumbered", int(row), params))
-            for row in np.nonzero(mine & found[:, k] & (numerals[:, k] == section.number))[0]:
-                heading = _hit(frame.rows[row], section.id)[1]
-                if not section.worded_as(heading):
-                    params = {"number": section.number, "official": section.heading, "heading": heading}
-                    out.append(Hit("wording", int(row), params))
+            # the wording of each distinct heading is judged once, then matched back to every report
+            numbered = mine & found[:, k] & (numerals[:, k] == section.number)
+            found_heads = pd.Series(headings[:, k])
+            odd = [h for h in found_heads[numbered].unique() if not section.worded_as(h)]
+            for row in np.nonzero(numbered & found_heads.isin(odd).to_numpy())[0]:
+                params = {"number": section.number, "official": section.heading, "heading": headings[row, k]}
+                out.append(Hit("wording", int(row), params))
             if k == 0:
                 continue
             for row in np.nonzero(mine & found[:, k] & (positions[:, k] < before[:, k - 1]))[0]:

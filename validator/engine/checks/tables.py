@@ -20,7 +20,8 @@ def tables_complete(ctx: Context) -> list[Hit]:
     applies = ctx.applies & ctx.readable
     missing_tables = frame.meta["tables_missing"].to_numpy()
     out: list[Hit] = []
-    for row in np.nonzero(applies)[0]:
+    listed = frame.meta["tables_missing"].astype(bool).to_numpy(dtype=bool)  # an empty dict: none missing
+    for row in np.nonzero(applies & listed)[0]:
         template = ctx.catalogue.templates.get(ctx.templates[row])
         for table_id, reason in (missing_tables[row] or {}).items():
             table = _table(template, table_id)
