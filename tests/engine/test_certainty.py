@@ -4,8 +4,10 @@ what was not read makes a report 无法核对, never 通过."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
-from support import run_case
+import yaml
+from support import case_reports, run_case
 
 from validator.api import validate_reports
 from validator.catalogue import load_catalogue
@@ -137,3 +139,27 @@ def test_a_workbook_of_tables_only_leaves_narrative_rules_not_assessable():
     assert not [f for f in result.findings if f.rule.startswith("N-")]
     reasons = {n.rule: set(n.reasons.values()) for n in result.not_assessable}
     assert reasons.get("N-01") == {"只含表格"}
+
+
+def test_no_error_in_any_rule_case_names_a_cell_not_read_with_certainty():
+    """Over every case of tests/rules: an error names only cells read with certainty (a row reported
+    absent, and a relation broken under every reading of an ambiguous run, are the two exceptions)."""
+    certain = {int(s) for s in CERTAIN_STATES}
+    aggregates = {k: v for t in load_catalogue().templates.values() for k, v in t.aggregate_cells().items()}
+
+    def is_certain(cell: str, states: dict[str, int]) -> bool:  # an aggregate row: the sum of its parts
+        if cell in aggregates and states.get(cell, int(CellState.MISSING)) == int(CellState.MISSING):
+            return all(is_certain(part, states) for part in aggregates[cell])
+        return states.get(cell, int(CellState.MISSING)) in certain
+
+    for path in sorted((Path(__file__).parents[1] / "rules").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            reports = case_reports(case)
+            states = {cid: int(cell.state) for cid, cell in reports[-1].cells.items()}
+            result = validate_reports(reports)[-1]
+            for finding in errors(result):
+                if finding.kind == "rows_missing" or "无论按哪种读法" in finding.message_zh:
+                    continue
+                own = [c for c in finding.cells if not c.startswith("prev.")]
+                doubtful = [c for c in own if not is_certain(c, states)]
+                assert not doubtful, (path.name, case["name"], finding.rule, doubtful)
