@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from validator.api import validate_reports
-from validator.model import CellState, CellValue, ReportResult
+from validator.model import CellState, CellValue, Report, ReportResult
 from validator.testing.figures import Figures, to_report, zero_figures
 
 
@@ -24,6 +24,11 @@ def figures_from_spec(spec: dict, default_template: str = "gb2021") -> Figures:
 
 def run_case(case: dict, default_template: str = "gb2021") -> ReportResult:
     """The case's report (and its previous year's, when given), validated in one pass."""
+    return validate_reports(case_reports(case, default_template))[-1]
+
+
+def case_reports(case: dict, default_template: str = "gb2021") -> list[Report]:
+    """The case's reports: its previous year's when given, then its own (last)."""
     reports = []
     if "previous" in case:
         prev_spec = {"agency": case.get("agency", "示例市示例局"), **case["previous"]}
@@ -41,5 +46,7 @@ def run_case(case: dict, default_template: str = "gb2021") -> ReportResult:
             "".join(map(str, candidates)),
             candidates=tuple(float(c) for c in candidates),
         )
+    for cell in case.get("unplaced") or []:  # something was there, the reader cannot tell which cell
+        report.cells[cell] = CellValue(CellState.UNPLACED, None, "")
     reports.append(report)
-    return validate_reports(reports)[-1]
+    return reports

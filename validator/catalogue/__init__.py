@@ -91,6 +91,8 @@ class Table:
     header_keys: tuple[str, ...] = ()
     corner_note: str | None = None
     balance: dict | None = None
+    name_en: str = ""  # how English messages name the table: "Table 4 (administrative review and litigation)"
+    essential: bool = False  # not read → the report cannot be checked (表三, 表四)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -108,6 +110,7 @@ class Section:
     heading: str
     keys: tuple[str, ...]
     aliases: tuple[str, ...] = ()  # other wordings accepted as they are
+    narrative: bool = False  # running text (not a table's section): what similarity compares
 
     def worded_as(self, found: str) -> bool:
         """The heading found is the official wording or an accepted one (extra text after it allowed)."""
@@ -249,6 +252,8 @@ def _table(raw: dict) -> Table:
         header_keys=_tuple(raw.get("header_keys")),
         corner_note=raw.get("corner_note"),
         balance=raw.get("balance"),
+        name_en=raw.get("name_en", raw["name"]),
+        essential=bool(raw.get("essential", False)),
     )
 
 
@@ -360,6 +365,7 @@ def load_template(path: Path, claims: tuple[Claim, ...] = ()) -> Template:
                 heading=s["heading"],
                 keys=_tuple(s.get("keys")),
                 aliases=_tuple(s.get("aliases")),
+                narrative=bool(s.get("narrative", False)),
             )
             for s in raw["sections"]
         ),
@@ -388,6 +394,30 @@ class Catalogue:
             for cell_id in template.cells:
                 seen.setdefault(cell_id, None)
         return list(seen)
+
+    @cached_property
+    def section_index(self) -> dict[str, int]:
+        """Official section id → its column among the frame's section columns (every template's, once)."""
+        seen: dict[str, None] = {}
+        for template in self.templates.values():
+            for section in template.sections:
+                seen.setdefault(section.id, None)
+        return {section_id: k for k, section_id in enumerate(seen)}
+
+    @cached_property
+    def claim_ids(self) -> frozenset[str]:
+        """Cell ids of the figures the narrative states (rules/narrative.yaml), not table cells."""
+        return frozenset(c.id for c in self.claims)
+
+    @cached_property
+    def narrative_sections(self) -> tuple[str, ...]:
+        """Ids of the sections that are running text (``narrative: true``), in form order, each once."""
+        seen: dict[str, None] = {}
+        for template in self.templates.values():
+            for section in template.sections:
+                if section.narrative:
+                    seen.setdefault(section.id, None)
+        return tuple(seen)
 
     @cached_property
     def cell_index(self) -> dict[str, int]:

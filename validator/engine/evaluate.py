@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
 from validator.catalogue import Catalogue
-from validator.engine import builtins, cell_types
-from validator.engine.explain import single_cell_fixes
-from validator.engine.frame import ReportFrame
+from validator.engine import coverage
+from validator.engine.checks import REGISTRY, cell_types
+from validator.engine.frame import UNCERTAIN, ReportFrame
+from validator.engine.readings import every_reading_breaks
+from validator.engine.registry import Context, Skip
+from validator.engine.relation_findings import RelationWording, provenance
 from validator.engine.rules import CompiledRelation, Rule, RuleSet, build_ruleset
-from validator.engine.wording import cell_label, fill, num, phrases, plain, short_labels
+from validator.engine.wording import fill, phrases
 from validator.model import CellState, Finding, NotAssessable, ReportResult
 
 TOLERANCE = 1e-6
@@ -27,6 +29,7 @@ class Evaluator:
         self.findings: list[Finding] = []
         self.not_assessable: dict[tuple[int, str], NotAssessable] = {}
         self.templates = frame.meta["template"].to_numpy()
+        self.readings: dict[tuple[int, int], dict] = {}  # (row, id(relation)) → ambiguous cells' readings
 
     # ------------------------------------------------------------------------------------ relations
 
@@ -90,7 +93,18 @@ class Evaluator:
                         phrases()["reasons"]["TEMPLATE_CHANGED"]["zh"],
                     )
                     undecided &= ~bulk
+                claims = [c for c in cr.coeffs if c in self.catalogue.claim_ids]
+                if claims:
+                    only = frame.tables_only[rows]
+                    if only.any():  # a workbook of tables only: the narrative rules cannot be assessed
+                        self._record(
+                            rows[only], cr.rule.id, claims, phrases()["reasons"]["TABLES_ONLY"]["zh"]
+                        )
+                        violated &= ~only
+                        undecided &= ~only
                 undecided &= ~self._unstated_claims(cr, current, own_at, col)
+                if cr.alternatives == 1 and undecided.any():
+                    self._every_reading(cr, rows, violated, undecided, residual, current, own_at, col)
                 if cr.alternatives > 1:
                     alternatives.setdefault((cr.rule.id, cr.group), []).append(
                         (cr, violated, undecided, residual)
@@ -125,8 +139,36 @@ class Evaluator:
                     prev_templates if needs_prev else None,
                 )
             alternatives.clear()
+        wording = RelationWording(frame, self.ruleset, self.readings)
         for row, items in failures.items():
-            self._relation_findings(row, items, values)
+            self.findings.extend(wording.findings(row, items, values))
+
+    def _every_reading(self, cr, rows, violated, undecided, residual, current, own_at, col) -> None:
+        """Undecided reports whose ambiguous cells break the relation under every reading: broken (in place)."""
+        if self.frame.readings[0].size == 0 or any(c.startswith("prev.") for c in cr.coeffs):
+            return
+        at = np.nonzero(undecided)[0]
+        cells = list(cr.coeffs)
+        block = current[[own_at[col[c]] for c in cells]][:, at]  # cells × undecided reports
+        coeffs = np.array([cr.coeffs[c] for c in cells])
+        fixed = cr.constant + coeffs @ np.nan_to_num(block)
+        broken = every_reading_breaks(
+            self.frame,
+            rows[at],
+            cells,
+            coeffs,
+            fixed,
+            np.isnan(block).sum(axis=0),
+            lambda r: _violates(r, cr.relation.op),
+        )
+        if broken is None:
+            return
+        where = at[broken.positions]
+        violated[where] = True
+        undecided[where] = False
+        residual[where] = broken.residual
+        for row, readings in zip(rows[where].tolist(), broken.readings):
+            self.readings[(row, id(cr))] = readings
 
     def _outcomes(
         self, cr, rows, violated, undecided, residual, failures, values, prev_index, prev_templates
@@ -139,11 +181,10 @@ class Evaluator:
                 row, cr, values, prev_index, prev_templates[row] if prev_templates is not None else None
             )
 
-    @staticmethod
-    def _unstated_claims(cr, current, own_at, col) -> np.ndarray:
+    def _unstated_claims(self, cr, current, own_at, col) -> np.ndarray:
         """Reports whose narrative does not state a figure the rule compares: nothing to check, and not
         a doubt either (most narratives state few figures)."""
-        claims = [current[own_at[col[c]]] for c in cr.coeffs if c.startswith("n.")]
+        claims = [current[own_at[col[c]]] for c in cr.coeffs if c in self.catalogue.claim_ids]
         if not claims:
             return np.zeros(current.shape[1], dtype=bool)
         return np.isnan(np.vstack(claims)).any(axis=0)
@@ -195,141 +236,6 @@ class Evaluator:
                     entry.cells.append(cell)
                     entry.reasons[cell] = reason
 
-    def _relation_findings(
-        self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray
-    ) -> None:
-        template = self.templates[row]
-        fixes = self._localise(row, template, values)
-        for cr, residual in items:
-            rel = cr.relation
-            cells = rel.cells
-            current = {c: self._value(row, c, values) for c in cells}
-            labels, bound = self._wording(cr, template)
-            lhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.lhs.coeffs.items()) + rel.lhs.constant
-            rhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.rhs.coeffs.items()) + rel.rhs.constant
-            params = {
-                **bound,
-                "lhs": num(lhs),
-                "rhs": num(rhs),
-                "diff": num(abs(lhs - rhs)),
-                "signed_diff": num(lhs - rhs),
-                "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
-                "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
-                "quote": next((self.frame.rows[row].raw.get(c, "") for c in cells if c.startswith("n.")), ""),
-            }
-            # a for_each binding may word its own case (zh/en keys); otherwise the rule's message
-            message_zh = fill(cr.bindings.get("zh") or cr.rule.message.get("zh", cr.rule.title), params)
-            message_en = fill(cr.bindings.get("en") or cr.rule.message.get("en", cr.rule.title), params)
-            suggestion = None
-            relevant = [f for f in fixes if f.cell in rel.coefficients()]
-            if len(relevant) == 1 and cr.relation.op == "==":
-                fix = relevant[0]
-                suggestion = {fix.cell: plain(fix.value)}
-                p = phrases()["suggestion"]
-                message_zh += fill(
-                    p["zh"],
-                    {
-                        "label": cell_label(self.catalogue, fix.cell, template),
-                        "current": num(fix.current),
-                        "value": num(fix.value),
-                    },
-                )
-                message_en += fill(
-                    p["en"], {"cell": fix.cell, "current": num(fix.current), "value": num(fix.value)}
-                )
-            elif 1 < len(relevant) <= 5 and cr.relation.op == "==":
-                p = phrases()["suggestion_several"]
-                message_zh += fill(
-                    p["zh"],
-                    {
-                        "labels": "、".join(
-                            f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）"
-                            for f in relevant
-                        )
-                    },
-                )
-                message_en += fill(
-                    p["en"], {"cells": ", ".join(f"{f.cell} (→ {num(f.value)})" for f in relevant)}
-                )
-            self.findings.append(
-                Finding(
-                    rule=cr.rule.id,
-                    severity=cr.rule.severity,
-                    cells=tuple(cells),
-                    values={c: plain(v) for c, v in current.items()},
-                    message_zh=message_zh,
-                    message_en=message_en,
-                    difference=plain(lhs - rhs),
-                    suggestion=suggestion,
-                    provenance=self._provenance(row, cells),
-                    report=row,
-                )
-            )
-
-    def _wording(self, cr: CompiledRelation, template: str) -> tuple[dict, dict]:
-        """Cell labels and bound-variable labels of a compiled relation (the same for every report)."""
-        cache = self.__dict__.setdefault("_wordings", {})
-        key = (id(cr), template)
-        if key not in cache:
-            labels = short_labels(self.catalogue, cr.relation.cells, template)
-            bound = {
-                **cr.bindings,
-                **{f"{k}_label": _binding_label(self.catalogue, template, v) for k, v in cr.bindings.items()},
-            }
-            cache[key] = (labels, bound)
-        return cache[key]
-
-    def _value(self, row: int, cell: str, values: np.ndarray) -> float | None:
-        if cell.startswith("prev."):
-            prev = self.frame.previous_index()[row]
-            if prev < 0:
-                return None
-            value = values[prev, self.frame.col[cell[5:]]]
-        else:
-            value = values[row, self.frame.col[cell]]
-        return None if np.isnan(value) else float(value)
-
-    def _localise(self, row: int, template: str, values: np.ndarray):
-        """Single-cell explanations over the template's hard equalities (the form's own arithmetic)."""
-        system = self._system(template)
-        if system is None:
-            return []
-        A, const, cells, idx, integer = system
-        x = values[row, idx]
-        residual = A @ np.nan_to_num(x) + const
-        involved_nan = (np.abs(A) > 0) & np.isnan(x)[None, :]
-        residual[involved_nan.any(axis=1)] = np.nan
-        return single_cell_fixes(A, residual, x, cells, integer)
-
-    def _system(self, template: str):
-        cache = self.__dict__.setdefault("_systems", {})
-        if template in cache:
-            return cache[template]
-        relations = [
-            cr
-            for cr in self.ruleset.relations
-            if cr.template == template
-            and cr.relation.op == "=="
-            and cr.rule.severity == "error"
-            and not cr.rule.cross_year
-        ]
-        if not relations:
-            cache[template] = None
-            return None
-        cells = sorted({c for cr in relations for c in cr.coeffs}, key=self.frame.col.get)
-        position = {c: i for i, c in enumerate(cells)}
-        A = np.zeros((len(relations), len(cells)))
-        const = np.zeros(len(relations))
-        for i, cr in enumerate(relations):
-            const[i] = cr.constant
-            for c, coeff in cr.coeffs.items():
-                A[i, position[c]] = coeff
-        idx = np.array([self.frame.col[c] for c in cells])
-        tmpl = self.catalogue.templates[template]
-        integer = np.array([tmpl.cells[c].kind != "amount" for c in cells])
-        cache[template] = (A, const, cells, idx, integer)
-        return cache[template]
-
     def _not_assessable(
         self, row: int, cr: CompiledRelation, values: np.ndarray, prev_index, prev_template
     ) -> None:
@@ -360,53 +266,63 @@ class Evaluator:
             entry.cells.append(cell)
             entry.reasons[cell] = reason
 
-    def _provenance(self, row: int, cells) -> dict[str, str]:
-        """Where each cell was read; a prev. cell names last year's file that was used."""
-        if not self.frame.rows:
-            return {}
-        where = self.frame.rows[row].provenance
-        out = {c: where[c] for c in cells if c in where}
-        earlier = [c for c in cells if c.startswith("prev.")]
-        if earlier:
-            prev = int(self.frame.previous_index()[row])
-            if prev >= 0:
-                prev_row = self.frame.rows[prev]
-                name = Path(str(prev_row.meta.get("source") or "")).name
-                prefix = phrases().get("prev_file", {}).get("zh", "上年报告")
-                for cell in earlier:
-                    spot = prev_row.provenance.get(cell[5:], "")
-                    out[cell] = f"{prefix} {name}" + (f" {spot}" if spot else "")
-        return out
+    def _context(self, rule: Rule, narrative: bool = False) -> Context:
+        """What a check gets; a check that reads the text skips workbooks of tables only (not assessable)."""
+        applies = np.isin(self.templates, list(rule.templates))
+        if narrative:
+            only = applies & self.frame.tables_only
+            if only.any():
+                what = phrases()["sections_label"]["zh"]
+                self._record(np.nonzero(only)[0], rule.id, [what], phrases()["reasons"]["TABLES_ONLY"]["zh"])
+                applies &= ~only
+        return Context(self.frame, rule, self.catalogue, self.templates, applies)
 
-    # ------------------------------------------------------------------------------------ the rest
-
-    def add(
-        self, rule: Rule, outcome: str, row: int, params: dict, cells=(), values=None, suggestion=None
-    ) -> None:
-        """A finding from a schema or built-in check, worded by the rule's outcome in rules/."""
-        spec = rule.outcome(outcome)
-        self.findings.append(
-            Finding(
-                rule=rule.id,
-                severity=spec["severity"],
-                cells=tuple(cells),
-                values=values or {},
-                message_zh=fill(spec.get("zh", rule.title), params),
-                message_en=fill(spec.get("en", rule.title), params),
-                suggestion=suggestion,
-                provenance=self._provenance(row, cells),
-                report=row,
-                kind=outcome,
+    def _collect(self, rule: Rule, items, outcomes: frozenset[str]) -> None:
+        """Findings from what a schema or built-in check returned, worded by the rule's outcomes in rules/.
+        An error never rests on a cell that was not read with certainty: not assessable instead."""
+        states = self.frame.states
+        col = self.frame.col
+        reasons = phrases()["reasons"]
+        for item in items:
+            if isinstance(item, Skip):
+                self._record(item.rows, rule.id, list(item.cells), item.reason)
+                continue
+            if item.outcome not in outcomes:
+                raise ValueError(f"{rule.id}: check emitted undeclared outcome {item.outcome!r}")
+            spec = rule.outcome(item.outcome)
+            if spec["severity"] == "error" and not item.absent:
+                doubtful = [c for c in item.cells if c in col and states[item.row, col[c]] in UNCERTAIN]
+                if doubtful:
+                    for cell in doubtful:
+                        state = _STATE_NAMES[int(states[item.row, col[cell]])]
+                        self._record(np.array([item.row]), rule.id, [cell], reasons[state]["zh"])
+                    continue
+            self.findings.append(
+                Finding(
+                    rule=rule.id,
+                    severity=spec["severity"],
+                    cells=tuple(item.cells),
+                    values=item.values or {},
+                    message_zh=fill(spec.get("zh", rule.title), item.params),
+                    message_en=fill(spec.get("en", rule.title), item.params),
+                    suggestion=item.suggestion,
+                    provenance=provenance(self.frame, item.row, item.cells),
+                    report=item.row,
+                    kind=item.outcome,
+                )
             )
-        )
 
     def run(self) -> list[ReportResult]:
         self.relations()
         for rule in self.ruleset.rules:
             if rule.schema:
-                cell_types.check(self, rule)
+                context = self._context(rule)
+                self._collect(
+                    rule, cell_types.check(context), cell_types.outcomes(self.catalogue, rule.schema)
+                )
             elif rule.check:
-                builtins.run(self, rule)
+                builtin = REGISTRY[rule.check]
+                self._collect(rule, builtin.func(self._context(rule, builtin.narrative)), builtin.outcomes)
         rows = self.frame.rows
         results = (
             [ReportResult(i, rows[i].meta) for i in range(len(self.frame))]
@@ -418,6 +334,9 @@ class Evaluator:
             results[finding.report].findings.append(finding)
         for (row, _), entry in self.not_assessable.items():
             results[row].not_assessable.append(entry)
+        not_checked = coverage.not_checked(self.frame)
+        for row in np.nonzero(not_checked.astype(bool))[0].tolist():
+            results[row].not_checked = not_checked[row]
         for result in results:
             result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
             result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
@@ -435,21 +354,6 @@ def _violates(residual: np.ndarray, op: str) -> np.ndarray:
         if op == "<":
             return residual >= -TOLERANCE
         return residual <= TOLERANCE
-
-
-def _terms(coeffs: dict[str, float], current: dict, labels: dict[str, str]) -> str:
-    parts = []
-    for cell, coeff in coeffs.items():
-        factor = "" if abs(coeff) == 1 else f"{num(abs(coeff))}×"
-        text = f"{factor}{labels[cell]}({num(current[cell])})"
-        parts.append(("− " if coeff < 0 else "+ ") + text if parts else ("−" if coeff < 0 else "") + text)
-    return " ".join(parts) if parts else "0"
-
-
-def _binding_label(catalogue: Catalogue, template: str, value: str) -> str:
-    from validator.engine.rules import binding_label
-
-    return binding_label(value, catalogue.templates[template])
 
 
 def evaluate(frame: ReportFrame, ruleset: RuleSet | None = None) -> list[ReportResult]:

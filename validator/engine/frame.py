@@ -15,13 +15,15 @@ from validator.catalogue import Catalogue, load_catalogue
 from validator.engine.identity import agency_key
 from validator.model import CellState, Report
 
-SECTIONS = {f"s{k}": k - 1 for k in range(1, 7)}  # the six official sections → column
 NUMBER, BLANK, NA_MARKER, MISSING = (
     int(CellState.NUMBER),
     int(CellState.BLANK),
     int(CellState.NA_MARKER),
     int(CellState.MISSING),
 )
+TEXT, AMBIGUOUS, UNPLACED = int(CellState.TEXT), int(CellState.AMBIGUOUS), int(CellState.UNPLACED)
+#: states not read with certainty (model.CERTAIN_STATES is the rest): never the subject of an error
+UNCERTAIN = np.array([MISSING, AMBIGUOUS, UNPLACED], dtype=np.int8)
 
 
 @dataclass
@@ -55,7 +57,7 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         states[i] = int(cell.state)
         if cell.state == CellState.NUMBER and cell.value is not None:
             values[i] = cell.value
-            if cell_id.startswith("n."):
+            if cell_id in catalogue.claim_ids:
                 raw[cell_id] = cell.note or cell.raw  # the sentence a narrative figure was read from
         elif cell.raw:
             raw[cell_id] = cell.raw
@@ -78,20 +80,24 @@ def to_row(report: Report, catalogue: Catalogue | None = None) -> ReportRow:
         "collapsed_rows": list(report.collapsed_rows),
         "template_scores": dict(report.template_scores),
         "machine_readable": report.machine_readable,
+        "tables_only": report.tables_only,
     }
     sections = [
         (h.number, h.heading, h.section_id, h.position, h.provenance.zh() if h.provenance else "")
         for h in report.sections
     ]
-    # the official sections s1…s6 as fixed-width columns (position or −1, numeral as written), so that
+    # the official sections as fixed-width columns (position or −1, numeral as written), so that
     # M-01 compares arrays instead of walking every report's headings
-    positions, numerals = [-1] * len(SECTIONS), [""] * len(SECTIONS)
+    section_cols = catalogue.section_index
+    positions, numerals = [-1] * len(section_cols), [""] * len(section_cols)
+    headings = [""] * len(section_cols)
     for h in report.sections:
-        k = SECTIONS.get(h.section_id or "")
+        k = section_cols.get(h.section_id or "")
         if k is not None and positions[k] < 0:
-            positions[k], numerals[k] = h.position, h.number
+            positions[k], numerals[k], headings[k] = h.position, h.number, h.heading
     meta["section_pos"] = tuple(positions)
     meta["section_num"] = tuple(numerals)
+    meta["section_head"] = tuple(headings)
     meta["extra_headings"] = sum(1 for h in report.sections if h.section_id is None)
     return ReportRow(
         meta,
@@ -158,16 +164,49 @@ class ReportFrame:
 
     @cached_property
     def section_positions(self) -> np.ndarray:
-        """Reports × 6: where each official section's heading stands among the headings (−1: absent)."""
+        """Reports × sections (catalogue.section_index): where each official section's heading stands
+        among the headings (−1: absent)."""
         return np.array(self.meta["section_pos"].tolist(), dtype=np.int64).reshape(
-            len(self.meta), len(SECTIONS)
+            len(self.meta), len(self.catalogue.section_index)
         )
 
     @cached_property
     def section_numerals(self) -> np.ndarray:
-        """Reports × 6: the numeral each official section's heading carries ("" when absent)."""
+        """Reports × sections: the numeral each official section's heading carries ("" when absent)."""
         return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(
-            len(self.meta), len(SECTIONS)
+            len(self.meta), len(self.catalogue.section_index)
+        )
+
+    @cached_property
+    def tables_only(self) -> np.ndarray:
+        """Reports read from a file holding only the tables (no text to check sections against)."""
+        return self.meta["tables_only"].eq(True).to_numpy(dtype=bool)
+
+    @cached_property
+    def readings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidate readings of AMBIGUOUS cells, sparse: (report rows, cell columns, readings as a
+        matrix padded with NaN). Only reports with an ambiguous cell are visited."""
+        rows, cols, options = [], [], []
+        for row in np.nonzero((self.states == AMBIGUOUS).any(axis=1))[0].tolist():
+            for cell_id, candidates in self.rows[row].candidates.items():
+                i = self.col.get(cell_id)
+                if i is not None and candidates and self.states[row, i] == AMBIGUOUS:
+                    rows.append(row)
+                    cols.append(i)
+                    options.append(candidates)
+        width = max((len(o) for o in options), default=1)
+        matrix = np.full((len(options), width), np.nan)
+        for k, o in enumerate(options):
+            matrix[k, : len(o)] = o
+        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), matrix
+
+    @cached_property
+    def section_headings(self) -> np.ndarray:
+        """Reports × sections: each official section's heading as found ("" when absent)."""
+        n = len(self.catalogue.section_index)
+        heads = self.meta["section_head"].tolist()
+        return np.array([h if isinstance(h, tuple) else ("",) * n for h in heads], dtype=object).reshape(
+            len(self.meta), n
         )
 
     @cached_property
@@ -238,8 +277,10 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
             "collapsed_rows",
             "template_scores",
             "machine_readable",
+            "tables_only",
             "section_pos",
             "section_num",
+            "section_head",
             "extra_headings",
         ],
     )

@@ -13,9 +13,10 @@ import unicodedata
 
 import numpy as np
 
+from validator.catalogue import load_catalogue
+
 SHINGLE = 4
 PERMUTATIONS = 64
-NARRATIVE_SECTIONS = ("s1", "s5", "s6")  # 总体情况, 存在的主要问题及改进情况, 其他需要报告的事项
 _DROP = re.compile(r"[\W\d_]+")
 _rng = np.random.default_rng(20190515)  # fixed: signatures must agree across processes and runs
 _A = (_rng.integers(1, 2**62, PERMUTATIONS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
@@ -29,8 +30,10 @@ def normalise(text: str) -> str:
 
 
 def body_text(narrative: str, section_texts: dict[str, str] | None) -> str:
-    """The narrative sections (一、五、六) when the report has them, else all its running text."""
-    parts = [section_texts.get(s, "") for s in NARRATIVE_SECTIONS] if section_texts else []
+    """The narrative sections (``narrative: true`` in the templates: 一、五、六) when the report has them,
+    else all its running text."""
+    sections = load_catalogue().narrative_sections
+    parts = [section_texts.get(s, "") for s in sections] if section_texts else []
     text = "\n".join(p for p in parts if p)
     return text if len(normalise(text)) >= 100 else narrative or text
 

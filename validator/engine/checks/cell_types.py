@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalogue import Catalogue
+from validator.engine.registry import Context, Hit
 from validator.engine.wording import cell_label, num, plain
 from validator.model import CellState
 
@@ -41,15 +42,31 @@ def _schema(catalogue: Catalogue, table: str):
     return pa.DataFrameSchema(columns, name=f"ogi-{table}"), list(kinds)
 
 
-def check(ev, rule) -> None:
-    """Run the table's schema over all reports of the rule's templates; add a finding per bad cell."""
+PARAMS = frozenset({"cell", "cell_label", "value"})
+
+
+def outcomes(catalogue: Catalogue, table: str) -> dict[str, frozenset[str]]:
+    """The outcomes a table's schema can emit, from its cells' kinds (text: a cell that is not a number),
+    each with the message parameters it provides."""
+    kinds = {c.kind for t in catalogue.templates.values() for c in t.cells_of(table)}
+    out = {"text": PARAMS | {"raw"}}
+    if kinds & {"count", "amount"}:
+        out["negative"] = PARAMS
+    if kinds & {"count", "signed"}:
+        out["not_integer"] = PARAMS
+    return out
+
+
+def check(ctx: Context) -> list[Hit]:
+    """Run the table's schema over all reports of the rule's templates; a hit per bad cell."""
     import pandera.errors as pe
 
-    frame = ev.frame
-    schema, cell_ids = _schema(ev.catalogue, rule.schema)
-    rows = np.nonzero(np.isin(ev.templates, list(rule.templates)))[0]
+    frame, catalogue, templates = ctx.frame, ctx.catalogue, ctx.templates
+    schema, cell_ids = _schema(catalogue, ctx.rule.schema)
+    rows = np.nonzero(ctx.applies)[0]
+    out: list[Hit] = []
     if rows.size == 0:
-        return
+        return out
     idx = [frame.col[c] for c in cell_ids]
     values = frame.resolved()
     data = pd.DataFrame(values[np.ix_(rows, idx)], columns=cell_ids, index=rows)
@@ -62,35 +79,24 @@ def check(ev, rule) -> None:
             cases["column"], cases["index"], cases["check"], cases["failure_case"]
         ):
             row = int(row)
-            template = ev.templates[row]
-            if cell_id not in ev.catalogue.templates[template].cells:
+            template = templates[row]
+            if cell_id not in catalogue.templates[template].cells:
                 continue
             value = float(value)
-            ev.add(
-                rule,
-                str(outcome),
-                row,
-                _params(ev, cell_id, template, num(value)),
-                cells=(cell_id,),
-                values={cell_id: plain(value)},
-            )
+            params = _params(catalogue, cell_id, template, num(value))
+            out.append(Hit(str(outcome), row, params, cells=(cell_id,), values={cell_id: plain(value)}))
     states = frame.states[np.ix_(rows, idx)]
     for r, c in zip(*np.nonzero(states == _TEXT)):
         row, cell_id = int(rows[r]), cell_ids[c]
-        template = ev.templates[row]
-        if cell_id not in ev.catalogue.templates[template].cells:
+        template = templates[row]
+        if cell_id not in catalogue.templates[template].cells:
             continue
         raw = frame.rows[row].raw.get(cell_id, "") if frame.rows else ""
         raw = raw if len(raw) <= 30 else raw[:30] + "…"  # a run of prose read as a cell: quote its start
-        ev.add(
-            rule,
-            "text",
-            row,
-            {**_params(ev, cell_id, template, raw), "raw": raw},
-            cells=(cell_id,),
-            values={cell_id: raw},
-        )
+        params = {**_params(catalogue, cell_id, template, raw), "raw": raw}
+        out.append(Hit("text", row, params, cells=(cell_id,), values={cell_id: raw}))
+    return out
 
 
-def _params(ev, cell_id: str, template: str, value: str) -> dict:
-    return {"cell": cell_id, "cell_label": cell_label(ev.catalogue, cell_id, template), "value": value}
+def _params(catalogue: Catalogue, cell_id: str, template: str, value: str) -> dict:
+    return {"cell": cell_id, "cell_label": cell_label(catalogue, cell_id, template), "value": value}

@@ -1,0 +1,14 @@
+"""The built-in checks, one module per family; importing this package registers them all
+(validator.engine.registry.REGISTRY). The cell-type schema (rules with ``schema:``) is in cell_types."""
+
+from validator.engine.checks import (  # noqa: F401 - imported to register
+    blanks,
+    readability,
+    sections,
+    similarity,
+    tables,
+    template_year,
+)
+from validator.engine.registry import REGISTRY
+
+__all__ = ["REGISTRY"]

@@ -1,0 +1,207 @@
+"""Relation findings worded for staff: terms with their labels and values, the bound variables'
+labels, the readings of ambiguous cells, and the cell most likely wrong (engine/explain)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from validator.engine.explain import single_cell_fixes
+from validator.engine.rules import CompiledRelation, RuleSet, binding_label
+from validator.engine.wording import cell_label, fill, num, phrases, plain, short_labels
+from validator.model import Finding
+
+
+class RelationWording:
+    """Words the broken relations of one report at a time (only failing reports are visited)."""
+
+    def __init__(self, frame, ruleset: RuleSet, readings: dict) -> None:
+        self.frame = frame
+        self.ruleset = ruleset
+        self.catalogue = frame.catalogue
+        self.templates = frame.meta["template"].to_numpy()
+        self.readings = readings  # (row, id(relation)) → {cell: (closest reading, candidates)}
+
+    def findings(
+        self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray
+    ) -> list[Finding]:
+        out: list[Finding] = []
+        template = self.templates[row]
+        fixes = self._localise(row, template, values)
+        for cr, residual in items:
+            rel = cr.relation
+            cells = rel.cells
+            current = {c: self._value(row, c, values) for c in cells}
+            readings = self.readings.get((row, id(cr)), {})
+            current.update({c: chosen for c, (chosen, _) in readings.items()})
+            labels, bound = self._wording(cr, template)
+            lhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.lhs.coeffs.items()) + rel.lhs.constant
+            rhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.rhs.coeffs.items()) + rel.rhs.constant
+            params = {
+                **bound,
+                "lhs": num(lhs),
+                "rhs": num(rhs),
+                "diff": num(abs(lhs - rhs)),
+                "signed_diff": num(lhs - rhs),
+                "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
+                "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
+                "quote": next(
+                    (self.frame.rows[row].raw.get(c, "") for c in cells if c in self.catalogue.claim_ids), ""
+                ),
+            }
+            # a for_each binding may word its own case (zh/en keys); otherwise the rule's message
+            message_zh = fill(cr.bindings.get("zh") or cr.rule.message.get("zh", cr.rule.title), params)
+            message_en = fill(cr.bindings.get("en") or cr.rule.message.get("en", cr.rule.title), params)
+            if readings:  # broken whichever reading is true: say which readings were possible
+                p = phrases()["every_reading"]
+                options = {c: "/".join(num(v) for v in candidates) for c, (_, candidates) in readings.items()}
+                message_zh += fill(
+                    p["zh"], {"readings": "；".join(f"「{labels[c]}」可能为 {o}" for c, o in options.items())}
+                )
+                message_en += fill(p["en"], {"readings": "; ".join(f"{c} = {o}" for c, o in options.items())})
+            suggestion = None
+            relevant = [f for f in fixes if f.cell in rel.coefficients()]
+            if len(relevant) == 1 and cr.relation.op == "==":
+                fix = relevant[0]
+                suggestion = {fix.cell: plain(fix.value)}
+                p = phrases()["suggestion"]
+                message_zh += fill(
+                    p["zh"],
+                    {
+                        "label": cell_label(self.catalogue, fix.cell, template),
+                        "current": num(fix.current),
+                        "value": num(fix.value),
+                    },
+                )
+                message_en += fill(
+                    p["en"], {"cell": fix.cell, "current": num(fix.current), "value": num(fix.value)}
+                )
+            elif 1 < len(relevant) <= 5 and cr.relation.op == "==":
+                p = phrases()["suggestion_several"]
+                message_zh += fill(
+                    p["zh"],
+                    {
+                        "labels": "、".join(
+                            f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）"
+                            for f in relevant
+                        )
+                    },
+                )
+                message_en += fill(
+                    p["en"], {"cells": ", ".join(f"{f.cell} (→ {num(f.value)})" for f in relevant)}
+                )
+            out.append(
+                Finding(
+                    rule=cr.rule.id,
+                    severity=cr.rule.severity,
+                    cells=tuple(cells),
+                    values={c: plain(v) for c, v in current.items()},
+                    message_zh=message_zh,
+                    message_en=message_en,
+                    difference=plain(lhs - rhs),
+                    suggestion=suggestion,
+                    provenance=provenance(self.frame, row, cells),
+                    report=row,
+                )
+            )
+
+        return out
+
+    def _wording(self, cr: CompiledRelation, template: str) -> tuple[dict, dict]:
+        """Cell labels and bound-variable labels of a compiled relation (the same for every report)."""
+        cache = self.__dict__.setdefault("_wordings", {})
+        key = (id(cr), template)
+        if key not in cache:
+            labels = short_labels(self.catalogue, cr.relation.cells, template)
+            bound = {
+                **cr.bindings,
+                **{
+                    f"{k}_label": binding_label(v, self.catalogue.templates[template])
+                    for k, v in cr.bindings.items()
+                },
+            }
+            cache[key] = (labels, bound)
+        return cache[key]
+
+    def _value(self, row: int, cell: str, values: np.ndarray) -> float | None:
+        if cell.startswith("prev."):
+            prev = self.frame.previous_index()[row]
+            if prev < 0:
+                return None
+            value = values[prev, self.frame.col[cell[5:]]]
+        else:
+            value = values[row, self.frame.col[cell]]
+        return None if np.isnan(value) else float(value)
+
+    def _localise(self, row: int, template: str, values: np.ndarray):
+        """Single-cell explanations over the template's hard equalities (the form's own arithmetic)."""
+        system = self._system(template)
+        if system is None:
+            return []
+        A, const, cells, idx, integer = system
+        x = values[row, idx]
+        residual = A @ np.nan_to_num(x) + const
+        involved_nan = (np.abs(A) > 0) & np.isnan(x)[None, :]
+        residual[involved_nan.any(axis=1)] = np.nan
+        return single_cell_fixes(A, residual, x, cells, integer)
+
+    def _system(self, template: str):
+        cache = self.__dict__.setdefault("_systems", {})
+        if template in cache:
+            return cache[template]
+        relations = [
+            cr
+            for cr in self.ruleset.relations
+            if cr.template == template
+            and cr.relation.op == "=="
+            and cr.rule.severity == "error"
+            and not cr.rule.cross_year
+        ]
+        if not relations:
+            cache[template] = None
+            return None
+        cells = sorted({c for cr in relations for c in cr.coeffs}, key=self.frame.col.get)
+        position = {c: i for i, c in enumerate(cells)}
+        A = np.zeros((len(relations), len(cells)))
+        const = np.zeros(len(relations))
+        for i, cr in enumerate(relations):
+            const[i] = cr.constant
+            for c, coeff in cr.coeffs.items():
+                A[i, position[c]] = coeff
+        idx = np.array([self.frame.col[c] for c in cells])
+        tmpl = self.catalogue.templates[template]
+        integer = np.array([tmpl.cells[c].kind != "amount" for c in cells])
+        cache[template] = (A, const, cells, idx, integer)
+        return cache[template]
+
+
+def provenance(frame, row: int, cells) -> dict[str, str]:
+    """Where each cell was read; a prev. cell names last year's file that was used."""
+    if not frame.rows:
+        return {}
+    where = frame.rows[row].provenance
+    out = {c: where[c] for c in cells if c in where}
+    earlier = [c for c in cells if c.startswith("prev.")]
+    if earlier:
+        prev = int(frame.previous_index()[row])
+        if prev >= 0:
+            prev_row = frame.rows[prev]
+            name = Path(str(prev_row.meta.get("source") or "")).name
+            prefix = phrases().get("prev_file", {}).get("zh", "上年报告")
+            for cell in earlier:
+                spot = prev_row.provenance.get(cell[5:], "")
+                out[cell] = f"{prefix} {name}" + (f" {spot}" if spot else "")
+    return out
+
+
+# ------------------------------------------------------------------------------------ the rest
+
+
+def _terms(coeffs: dict[str, float], current: dict, labels: dict[str, str]) -> str:
+    parts = []
+    for cell, coeff in coeffs.items():
+        factor = "" if abs(coeff) == 1 else f"{num(abs(coeff))}×"
+        text = f"{factor}{labels[cell]}({num(current[cell])})"
+        parts.append(("− " if coeff < 0 else "+ ") + text if parts else ("−" if coeff < 0 else "") + text)
+    return " ".join(parts) if parts else "0"
