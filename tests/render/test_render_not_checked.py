@@ -188,11 +188,6 @@ def _image_only_pdf(path: Path, w: int = 200, h: int = 100) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine sets ReportResult.not_checked (issue 8, engine helper's branch); remove this mark "
-    "when that lands — strict, so the integrator sees it pass",
-)
 def test_scanned_pdf_end_to_end(tmp_path):
     pdf = _image_only_pdf(tmp_path / "2023_示例市交通运输局.pdf")
     result = CliRunner().invoke(main, ["check", "--format", "json", str(pdf)])
