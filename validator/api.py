@@ -71,8 +71,9 @@ def looks_like_report(report: Report) -> bool:
         return True
     official = sum(1 for s in report.sections if s.section_id)
     figures = (CellState.NUMBER, CellState.BLANK, CellState.NA_MARKER, CellState.AMBIGUOUS)
+    claims = load_catalogue().claim_ids
     present = sum(
-        1 for cell_id, cell in report.cells.items() if cell.state in figures and not cell_id.startswith("n.")
+        1 for cell_id, cell in report.cells.items() if cell.state in figures and cell_id not in claims
     )
     return official >= 2 or present >= MIN_FIGURES
 

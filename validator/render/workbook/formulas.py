@@ -36,11 +36,13 @@ def absolute(ref: str) -> str:
 
 def relations(template: Template) -> list:
     """The rules' relations of one template that a workbook can compute (no cross-year, no narrative)."""
+    from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
 
+    claims = load_catalogue().claim_ids
     out = []
     for cr in build_ruleset().relations:
-        if cr.template != template.id or cr.rule.cross_year or any(c.startswith("n.") for c in cr.coeffs):
+        if cr.template != template.id or cr.rule.cross_year or any(c in claims for c in cr.coeffs):
             continue
         out.append(cr)
     return out
