@@ -203,8 +203,10 @@ def summary_lines(result: ReportResult) -> list[str]:
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     lines = [
         f"ogi 年报校验结果：{status}",
-        f"错误 {counts['error']} 条，警告 {counts['warning']} 条，提示 {counts['info']} 条；"
-        f"无法核对的检查 {len(result.not_assessable)} 项。",
+        (
+            f"错误 {counts['error']} 条，警告 {counts['warning']} 条，提示 {counts['info']} 条；"
+            f"无法核对的检查 {len(result.not_assessable)} 项。"
+        ),
     ]
     if result.status == "not_checked":
         from validator.model import NOT_CHECKED_ADVICE
