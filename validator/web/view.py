@@ -17,6 +17,16 @@ DOWNLOAD_LABELS = {
 }
 
 
+UNREADABLE_HINT = "请确认文件能用 Word、WPS 或 Excel 正常打开；可另存为 .docx 或 .xlsx 后重新上传。"
+
+
+def _plain(error: str | None) -> str | None:
+    """The Chinese part of a reader's one-line reason (the English detail stays in the tooltip)."""
+    if not error:
+        return error
+    return error.split(" / ", 1)[0].strip()
+
+
 def _shown(cv) -> str:
     if cv is None or cv.state == CellState.MISSING:
         return ""
@@ -85,9 +95,13 @@ def report_view(name: str, report, result: ReportResult, files: dict[str, str]) 
         "name": name,
         "status": result.status,
         "status_zh": STATUS_ZH.get(result.status, result.status),
-        "error": result.error,
+        "error": _plain(result.error),
+        "error_detail": result.error,
         "not_checked": result.not_checked,
         "advice": NOT_CHECKED_ADVICE["zh"] if result.not_checked else None,
+        "hint": UNREADABLE_HINT
+        if result.error and "文件过大" not in result.error and "不支持" not in result.error
+        else None,
         "agency": result.meta.get("agency"),
         "year": result.meta.get("year"),
         "template": result.meta.get("template"),
