@@ -11,7 +11,6 @@ from pathlib import Path
 import yaml
 
 
-
 def _rules_dir() -> Path:
     """$OGI_RULES, else the copy an installed wheel carries (validator/_rules), else rules/ at the repo top."""
     if os.environ.get("OGI_RULES"):
