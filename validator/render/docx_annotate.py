@@ -24,26 +24,17 @@ from pathlib import Path
 from lxml import etree
 
 from validator.model import STATUS_ZH, ReportResult
-from validator.readers.docx import (
-    MC,
-    _cell_deleted,
-    _children,
-    _grid_before_after,
-    _main_part,
-    _q,
-    _row_deleted,
-)
-from validator.readers.grid import clamp_span
-from validator.readers.safety import SafeZip, fail, parse_xml
 from validator.render.labels import blamed_cells, cell_label, number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
 AUTHOR = "ogi 年报校验"
+MAX_INFLATED = 512 * 1024 * 1024  # the reader refused larger packages already; a second guard
 INITIALS = "ogi"
 
 #: strong (blamed) and pale (related) cell shading by severity, as in the annotated workbook
@@ -52,6 +43,79 @@ SHADING = {
     "warning": ("FFC000", "FFE699"),
     "info": ("9BC2E6", "DDEBF7"),
 }
+# ---- the reader's view of the tables (render never imports readers: the few rules it applies to count
+# tables and grid columns are restated here; tests/test_docx_annotate.py checks both agree) -------------
+
+
+def _q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+def _parse(data: bytes, name: str):
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"{name}: 无法解析 ({exc})") from None
+
+
+def _span(value, default: int = 1) -> int:
+    """As readers.grid.clamp_span: a positive int (0, junk or negative → default)."""
+    try:
+        n = int(str(value).strip().split(".")[0])
+    except (TypeError, ValueError):
+        return default
+    return default if n < 1 else min(n, 1000)
+
+
+def _children(el, tag: str):
+    """Direct children named ``tag``, looking through w:sdt / w:customXml wrappers."""
+    for child in el:
+        if child.tag == _q(tag):
+            yield child
+        elif child.tag == _q("sdt"):
+            content = child.find(_q("sdtContent"))
+            if content is not None:
+                yield from _children(content, tag)
+        elif child.tag == _q("customXml"):
+            yield from _children(child, tag)
+
+
+def _grid_before_after(tr) -> tuple[int, int]:
+    trpr = tr.find(_q("trPr"))
+    if trpr is None:
+        return 0, 0
+    before, after = trpr.find(_q("gridBefore")), trpr.find(_q("gridAfter"))
+    return (
+        _span(before.get(_q("val")), 0) if before is not None else 0,
+        _span(after.get(_q("val")), 0) if after is not None else 0,
+    )
+
+
+def _row_deleted(tr) -> bool:
+    trpr = tr.find(_q("trPr"))
+    return trpr is not None and trpr.find(_q("del")) is not None
+
+
+def _cell_deleted(tc) -> bool:
+    tcpr = tc.find(_q("tcPr"))
+    return tcpr is not None and tcpr.find(_q("cellDel")) is not None
+
+
+def _main_part(names: set[str], rels: bytes | None) -> str:
+    if rels is not None:
+        for rel in _parse(rels, "_rels/.rels"):
+            if (rel.get("Type") or "").endswith("/officeDocument"):
+                target = (rel.get("Target") or "").lstrip("/")
+                if target in names:
+                    return target
+    if "word/document.xml" in names:
+        return "word/document.xml"
+    raise ValueError("不是有效的DOCX：缺少word/document.xml")
+
+
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 _RANK = {"error": 0, "warning": 1, "info": 2}
 # w:tcPr children that come after w:shd in the schema's sequence (Word rejects them out of order)
@@ -108,7 +172,7 @@ def find_tc(tables: list, table: int | None, row: int | None, column: int | None
         if tcpr is not None:
             gs = tcpr.find(_q("gridSpan"))
             if gs is not None:
-                span = clamp_span(gs.get(_q("val")))
+                span = _span(gs.get(_q("val")))
             hm = tcpr.find(_q("hMerge"))
             if hm is not None and hm.get(_q("val")) != "restart" and last is not None:
                 if col <= target < col + span:
@@ -232,18 +296,23 @@ def annotate_docx(source_path: str | Path, report, result: ReportResult, out_pat
         raise ValueError(f"{source_path.name}: 只能为 .docx 文件写入批注 (Word comments need a .docx input)")
     if out_path.exists() and out_path.resolve() == source_path.resolve():
         raise ValueError(f"{out_path}: 标注结果不能写回输入文件 (the input file is never overwritten)")
-    with SafeZip(source_path) as z:
-        main = _main_part(z)
-        parts = {name: z.read(name) for name in z.names()}
-    root = parse_xml(parts[main], main)
+    try:
+        with zipfile.ZipFile(source_path) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_INFLATED:
+                raise ValueError(f"{source_path.name}: 文档解压后过大，不写批注")
+            parts = {info.filename: z.read(info) for info in z.infolist()}
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{source_path.name}: 不是有效的DOCX ({exc})") from None
+    main = _main_part(set(parts), parts.get("_rels/.rels"))
+    root = _parse(parts[main], main)
     body = root.find(_q("body"))
     if body is None:
-        raise fail("DOCX缺少正文（w:body）", "DOCX has no w:body", main)
+        raise ValueError(f"{source_path.name}: DOCX缺少正文（w:body）")
 
     d, base = posixpath.split(main)
     rels_name = posixpath.join(d, "_rels", base + ".rels")
     rels = (
-        parse_xml(parts[rels_name], rels_name)
+        _parse(parts[rels_name], rels_name)
         if rels_name in parts
         else etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
     )
@@ -252,7 +321,7 @@ def annotate_docx(source_path: str | Path, report, result: ReportResult, out_pat
         if rel.get("Type") == COMMENTS_TYPE and rel.get("TargetMode") != "External":
             comments_name = posixpath.normpath(posixpath.join(d, rel.get("Target") or "")).lstrip("/")
     if comments_name and comments_name in parts:
-        comments = parse_xml(parts[comments_name], comments_name)
+        comments = _parse(parts[comments_name], comments_name)
         ids = [int(c.get(_q("id"))) for c in comments if (c.get(_q("id")) or "").lstrip("-").isdigit()]
     else:
         comments = etree.Element(_q("comments"), nsmap={"w": W, "r": R_NS})
@@ -336,7 +405,7 @@ def annotate_docx(source_path: str | Path, report, result: ReportResult, out_pat
         rel.set("Type", COMMENTS_TYPE)
         rel.set("Target", "comments.xml")
         parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
-        ct = parse_xml(parts["[Content_Types].xml"], "[Content_Types].xml")
+        ct = _parse(parts["[Content_Types].xml"], "[Content_Types].xml")
         override = etree.SubElement(ct, f"{{{CT_NS}}}Override")
         override.set("PartName", "/" + comments_name)
         override.set("ContentType", COMMENTS_CT)
