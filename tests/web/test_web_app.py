@@ -142,3 +142,18 @@ def test_uploads_are_deleted_and_downloads_confined(client, slip):
     token = re.search(r"/download/([^/]+)/", page.text).group(1)
     assert client.get(f"/download/{token}/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get("/download/nope/1-x.json").status_code == 404
+
+
+def test_a_bug_costs_one_answer_not_the_server(client, slip, monkeypatch):
+    _, path = slip
+
+    def boom(uploads):
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(client.checker, "check", boom)
+    answer = client.post("/check", files=_upload((path.name, path.read_bytes())))
+    assert answer.status_code == 500 and "内部错误" in answer.text
+    assert not list(client.checker.root.glob("upload-*"))
+    monkeypatch.undo()
+    assert client.get("/health").text == "ok"
+    assert client.post("/api/check", files=_upload((path.name, path.read_bytes()))).status_code == 200

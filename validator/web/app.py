@@ -272,6 +272,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def run_upload(request: Request):
         """Uploads → rows (upload, outcome, result) and the run folder, or an error page/JSON."""
         work = Path(tempfile.mkdtemp(prefix="upload-", dir=checker.root))
+        handed_over = False  # the caller deletes ``work`` once it is done with the files
         try:
             try:
                 uploads = await checker.receive_uploads(request, work)
@@ -286,11 +287,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 uploads = checker.expand(uploads)
             except ValueError as exc:
                 return None, (413, str(exc))
-            rows = await run_in_threadpool(checker.check, uploads)
+            try:
+                rows = await run_in_threadpool(checker.check, uploads)
+            except Exception as exc:  # noqa: BLE001 - a bug must cost one answer, not the server
+                return None, (500, f"检查时出现内部错误（{type(exc).__name__}），请把文件交给维护人员。")
+            handed_over = True
             return (work, rows), None
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+        finally:
+            if not handed_over:
+                shutil.rmtree(work, ignore_errors=True)
 
     async def index(request: Request) -> Response:
         return page(request, "index.html")
