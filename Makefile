@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean wheel serve
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,15 @@ run: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# the wheel staff install (rules/ and the page's templates inside); tests/test_wheel.py installs it in a fresh venv
+wheel: $(STAMP)
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	rm -rf build
+
+# the local page for agency staff: http://127.0.0.1:8000
+serve: $(STAMP)
+	$(BIN)/ogi serve
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench
 
@@ -27,4 +36,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check validator tests benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

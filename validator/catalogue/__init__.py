@@ -10,7 +10,18 @@ from pathlib import Path
 
 import yaml
 
-RULES_DIR = Path(os.environ.get("OGI_RULES", Path(__file__).resolve().parents[2] / "rules"))
+
+def _rules_dir() -> Path:
+    """$OGI_RULES, else the copy an installed wheel carries (validator/_rules), else rules/ at the repo top."""
+    if os.environ.get("OGI_RULES"):
+        return Path(os.environ["OGI_RULES"])
+    packaged = Path(__file__).resolve().parents[1] / "_rules"
+    if (packaged / "templates").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+RULES_DIR = _rules_dir()
 
 _NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 

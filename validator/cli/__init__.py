@@ -11,6 +11,7 @@ from validator.cli.check import check
 from validator.cli.common import ensure_utf8
 from validator.cli.extract import extract
 from validator.cli.rules import rules
+from validator.cli.serve import serve
 from validator.cli.template import template
 
 
@@ -28,7 +29,7 @@ def main() -> None:
     ensure_utf8()
 
 
-for command in (check, extract, rules, batch, template):
+for command in (check, extract, rules, batch, template, serve):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ from validator.engine.rules import parse_codes
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or prefixes).")
 @click.option("--no-not-assessable", is_flag=True, help="Do not list checks that could not be assessed.")
 @click.option(
-    "--annotate", type=click.Path(path_type=Path), help="Write the workbook with wrong cells marked."
+    "--annotate",
+    type=click.Path(path_type=Path),
+    help="Write a copy with wrong cells marked: OUT.xlsx (workbook) or OUT.docx (Word comments, .docx input).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing --annotate file.")
 def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
@@ -70,11 +72,14 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
 
 
 def _annotate(outcomes, results, out: Path, force: bool) -> None:
-    try:
-        from validator.render.annotate import annotate
-    except ImportError:
-        click.echo("ogi: --annotate 暂不可用 (annotation is not available in this build)", err=True)
-        sys.exit(2)
+    if out.suffix.lower() == ".docx":  # their own Word file back, with comments (批注)
+        from validator.render.docx_annotate import annotate_docx as annotate
+    else:
+        try:
+            from validator.render.annotate import annotate
+        except ImportError:
+            click.echo("ogi: --annotate 暂不可用 (annotation is not available in this build)", err=True)
+            sys.exit(2)
     if len(outcomes) != 1:
         click.echo("ogi: --annotate 只能用于单个文件 (use --annotate with one file)", err=True)
         sys.exit(2)
@@ -84,5 +89,9 @@ def _annotate(outcomes, results, out: Path, force: bool) -> None:
     outcome, result = outcomes[0], results[0]
     if outcome.report is None:
         return
-    annotate(Path(outcome.path), outcome.report, result, out)
-    click.echo(f"已写入标注工作簿：{out}", err=True)
+    try:
+        annotate(Path(outcome.path), outcome.report, result, out)
+    except ValueError as exc:
+        click.echo(f"ogi: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"已写入标注{'文档' if out.suffix.lower() == '.docx' else '工作簿'}：{out}", err=True)

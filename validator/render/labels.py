@@ -1,0 +1,115 @@
+"""Words people read: a cell by the form's own labels, a place by what the file format has.
+
+Internal cell ids (``t3.new.np``) stay in JSON; the page, the Word comments and other human-facing
+outputs say 表三「一、本年新收政府信息公开申请数量」·「自然人」 and 「第2个表格 第5行」 (Word),
+「第3页 表格第12行」 (PDF), 「工作表「表三」 单元格 C7」 (Excel) or 「第80行」 (text).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from validator.model import Provenance
+
+TABLE_ZH = {"t1": "表一", "t2": "表二", "t3": "表三", "t4": "表四"}
+
+#: file suffix → the kind of places the reader can name
+_FORMAT_KIND = {
+    ".pdf": "pdf",
+    ".docx": "word",
+    ".doc": "word",
+    ".wps": "word",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".mht": "html",
+    ".mhtml": "html",
+    ".xlsx": "sheet",
+    ".xlsm": "sheet",
+    ".xls": "sheet",
+    ".et": "sheet",
+    ".txt": "text",
+    ".text": "text",
+}
+
+
+@cache
+def _cells() -> dict:
+    from validator.catalogue import load_catalogue
+
+    out: dict = {}
+    for template in load_catalogue().templates.values():
+        for cell_id, cell in template.cells.items():
+            out.setdefault(cell_id, cell)
+    return out
+
+
+def cell_label(cell_id: str) -> str:
+    """表三「三、（七）总计」·「自然人」; a narrative figure by its label; an unknown id as it is."""
+    prev = cell_id.startswith("prev.")
+    cell = _cells().get(cell_id[5:] if prev else cell_id)
+    if cell is None:
+        return cell_id
+    if cell.narrative:
+        text = f"正文「{cell.row_label}」"
+    else:
+        table = TABLE_ZH.get(cell.table, cell.table)
+        row = cell.row_label
+        text = f"{table}「{row}」·「{cell.column_label}」" if cell.column_label else f"{table}「{row}」"
+    return ("上年报告 " + text) if prev else text
+
+
+def format_kind(source: str | None) -> str:
+    return _FORMAT_KIND.get(Path(source or "").suffix.lower(), "")
+
+
+def place(provenance: Provenance | None, kind: str = "") -> str:
+    """Where a value stands, in the words the format allows (empty when nothing is known)."""
+    p = provenance
+    if p is None:
+        return ""
+    if p.sheet or p.ref or kind == "sheet":
+        parts = []
+        if p.sheet:
+            parts.append(f"工作表「{p.sheet}」")
+        if p.ref:
+            parts.append(f"单元格 {p.ref}")
+        elif p.row is not None:
+            parts.append(f"第{p.row}行")
+        return " ".join(parts)
+    if p.line is not None or kind == "text":
+        return f"第{p.line}行" if p.line is not None else ""
+    if kind == "pdf" or p.page is not None:
+        parts = []
+        if p.page is not None:
+            parts.append(f"第{p.page}页")
+        if p.row is not None:
+            parts.append(f"表格第{p.row}行")
+        if p.column is not None:
+            parts.append(f"第{p.column}列")
+        return " ".join(parts)
+    parts = []
+    if p.table is not None:
+        parts.append(f"第{p.table}个表格")
+    if p.row is not None:
+        parts.append(f"第{p.row}行")
+    if p.column is not None:
+        parts.append(f"第{p.column}列")
+    return " ".join(parts)
+
+
+def number(value) -> str:
+    """A figure as staff write it: 12, 3.5, 空白 for None."""
+    if value is None:
+        return "空白"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def blamed_cells(finding) -> list[str]:
+    """The cells a finding puts first: those it suggests a value for, else every cell it names."""
+    if finding.suggestion:
+        return list(finding.suggestion)
+    return list(finding.cells)
