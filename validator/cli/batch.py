@@ -47,6 +47,7 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
     be checked (无法核对), 1 errors found, 0 no errors; 130 interrupted.
     """
     from validator.batch import run_batch
+    from validator.render.safe import terminal
 
     try:
         run = run_batch(
@@ -81,15 +82,15 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
         if annotate:
             click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
             for problem in run.annotate_errors[:5]:
-                click.echo(f"ogi: {problem}", err=True)
+                click.echo(f"ogi: {terminal(problem)}", err=True)
         for short, long in run.alias_hints[:5]:
             click.echo(
-                f"ogi: 「{short}」与「{long}」可能为同一机关，如是，可用 --aliases 关联 "
+                f"ogi: 「{terminal(short)}」与「{terminal(long)}」可能为同一机关，如是，可用 --aliases 关联 "
                 "(possibly one agency; link them with --aliases)",
                 err=True,
             )
         if run.ignored:
-            shown = "、".join(Path(p.split("!/")[-1]).name for p in run.ignored[:5])
+            shown = "、".join(terminal(Path(p.split("!/")[-1]).name) for p in run.ignored[:5])
             more = f" 等 {len(run.ignored)} 个" if len(run.ignored) > 5 else ""
             click.echo(f"ogi: 忽略非报告文件：{shown}{more} (not report files)", err=True)
     code = exit_code(e.status for e in run.entries)

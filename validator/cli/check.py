@@ -38,6 +38,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     """
     from validator.api import check as check_files
     from validator.api import expand_paths
+    from validator.render.safe import shown, terminal
 
     files = expand_paths(list(paths))
     if not files:
@@ -45,7 +46,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
         sys.exit(2)
     missing = [p for p in files if not p.exists()]
     for path in missing:
-        click.echo(f"ogi: {path}: 文件不存在 (no such file)", err=True)
+        click.echo(f"ogi: {terminal(str(path))}: 文件不存在 (no such file)", err=True)
     outcomes, results = check_files(files, parse_codes(select), parse_codes(ignore))
     if fmt == "json":
         from validator.render.json import render as render_json
@@ -54,14 +55,14 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     elif fmt == "html":
         from validator.render.html import render as render_html
 
-        click.echo(render_html(results, lang=lang))
+        click.echo(shown(render_html(results, lang=lang)))
     else:
         from validator.render.text import render as render_text
 
-        click.echo(render_text(results, lang=lang, show_not_assessable=not no_not_assessable))
+        click.echo(terminal(render_text(results, lang=lang, show_not_assessable=not no_not_assessable)))
     for result in results:
         if result.error and fmt != "text":
-            click.echo(f"ogi: {result.error}", err=True)
+            click.echo(f"ogi: {terminal(result.error)}", err=True)
     if annotate:
         _annotate(outcomes, results, annotate, force)
     code = exit_code(r.status for r in results)
