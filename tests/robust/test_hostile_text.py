@@ -134,3 +134,23 @@ def test_non_utf8_name_in_check_and_zip(tmp_path):
         result = CliRunner().invoke(main, ["check", name, "--format", fmt])
         assert result.exception is None or isinstance(result.exception, SystemExit), (fmt, result.output)
         assert "\ufffd" in result.output or fmt == "json"
+
+
+def test_annotated_workbook_keeps_formula_like_text_as_text(tmp_path):
+    book = tmp_path / "表格.xlsx"
+    agency = '=HYPERLINK("http://example.invalid","x")'
+    result = CliRunner().invoke(main, ["template", "--year", "2023", "--agency", agency, "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(book)
+    wb[wb.sheetnames[1]].title = "=SUM(1)"  # a sheet name that looks like a formula
+    wb.save(book)
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(main, ["check", str(book), "--annotate", str(out)])
+    assert out.exists(), result.output
+    for path in (book, out):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and (agency in cell.value or "=SUM(1)" in cell.value):
+                        assert cell.data_type == "s", (path.name, ws.title, cell.coordinate, cell.value)
