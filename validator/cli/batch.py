@@ -46,7 +46,7 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
     Exit codes as `ogi check` (the strongest applies): 2 a file could not be read, 3 a report could not
     be checked (无法核对), 1 errors found, 0 no errors; 130 interrupted.
     """
-    from validator.batch import run_batch
+    from validator.batch import OutputError, run_batch
     from validator.render.safe import terminal
 
     try:
@@ -61,6 +61,9 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             ignore=parse_codes(ignore),
             annotate=annotate,
         )
+    except OutputError as exc:
+        click.echo(f"ogi: {terminal(str(exc))}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         click.echo(
             f"ogi: 已中断；{out_dir} 中已有的结果保持完整，已读取的文件已缓存，加 --resume 可继续 "

@@ -71,6 +71,8 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
 
 
 def _annotate(outcomes, results, out: Path, force: bool) -> None:
+    from validator.render.safe import terminal
+
     try:
         from validator.render.annotate import annotate
     except ImportError:
@@ -82,8 +84,18 @@ def _annotate(outcomes, results, out: Path, force: bool) -> None:
     if out.exists() and not force:
         click.echo(f"ogi: {out} 已存在，使用 --force 覆盖 (exists; use --force)", err=True)
         sys.exit(2)
+    if out.is_dir():
+        click.echo(
+            f"ogi: {out}: 是文件夹，--annotate 需要一个文件名 (is a folder; give a file name)", err=True
+        )
+        sys.exit(2)
     outcome, result = outcomes[0], results[0]
     if outcome.report is None:
         return
-    annotate(Path(outcome.path), outcome.report, result, out)
+    try:
+        annotate(Path(outcome.path), outcome.report, result, out)
+    except OSError as exc:
+        where = f"：{exc.filename}" if exc.filename and str(exc.filename) != str(out) else ""
+        click.echo(f"ogi: {terminal(str(out))}: 无法写入 ({exc.strerror or exc}{where})", err=True)
+        sys.exit(2)
     click.echo(f"已写入标注工作簿：{out}", err=True)
