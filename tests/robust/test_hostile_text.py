@@ -154,3 +154,24 @@ def test_annotated_workbook_keeps_formula_like_text_as_text(tmp_path):
                 for cell in row:
                     if isinstance(cell.value, str) and (agency in cell.value or "=SUM(1)" in cell.value):
                         assert cell.data_type == "s", (path.name, ws.title, cell.coordinate, cell.value)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_zip_member_errors_name_the_member_not_its_temp_copy(tmp_path, jobs):
+    import zipfile
+
+    archive = tmp_path / "报告.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("县/坏.docx", b"PK\x03\x04 not a word file")
+        z.writestr("县/空.txt", b"")
+        z.writestr("县/好.txt", SAMPLE.read_bytes())
+    out = tmp_path / "out"
+    run_batch([archive], out, jobs=jobs, quiet=True)
+    rows = _csv(out / "reports.csv")
+    header = rows[0]
+    errors = {r[header.index("文件")]: r[header.index("无法读取原因")] for r in rows[1:]}
+    assert len(errors) == 3
+    for member in ("县/坏.docx", "县/空.txt"):
+        reason = errors[f"{archive}!/{member}"]
+        assert reason.startswith(f"{member}: "), reason
+        assert "000" not in reason.split(":")[0], reason
