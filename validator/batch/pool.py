@@ -216,7 +216,7 @@ def read_all(
         return str(cache.path(digest)) if cache is not None and digest else None
 
     try:
-        if jobs <= 1 or len(todo) <= 1:
+        if jobs <= 1 or not todo:
             for k in todo:
                 finished(
                     k, read_task(str(items[k].input.path), cache_file(k), keep_cells, items[k].input.display)
