@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from validator.batch import run_batch
 from validator.cli import main
-from validator.render.safe import csv_cell, json_dumps, sheet_title, terminal
+from validator.render.safe import csv_cell, json_dumps, terminal
 from validator.testing.formats import series, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,10 +119,6 @@ def test_helpers():
     assert csv_cell("\x01x").startswith("'")
     assert terminal("a\x1b[31mb\x1b]0;t\x07c\x9b\x01d\u202e") == "abcd"
     assert json.loads(json_dumps({"f": "a\udcc4b"}))["f"] == "a\udcc4b"
-    title = sheet_title("=a[b]:c*?/d" * 5)
-    assert len(title) == 31 and title[0] == "a" and not set("[]:*?/\\") & set(title)
-    taken: set[str] = set()
-    assert sheet_title("x", taken) == "x" and sheet_title("X", taken) == "X(2)"
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="non-UTF-8 file names")

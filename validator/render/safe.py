@@ -79,22 +79,6 @@ def set_text(cell, value) -> None:
         cell.value = value
 
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-
-
-def sheet_title(name: str, taken: set[str] | None = None) -> str:
-    """A valid, unique sheet title: no [ ] : * ? / \\, not starting with ' or =, at most 31 characters."""
-    title = _SHEET_BAD.sub("_", shown(name)).strip("'").lstrip("=+-@") or "Sheet"
-    title = title[:31]
-    if taken is not None:
-        base, n = title, 2
-        while title.lower() in {t.lower() for t in taken}:
-            suffix = f"({n})"
-            title, n = base[: 31 - len(suffix)] + suffix, n + 1
-        taken.add(title)
-    return title
-
-
 def markdown(text) -> str:
     """Inline Markdown text: HTML escaped, table pipes and line breaks neutralised, names shown."""
     return html.escape(shown(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("\r", " ")
