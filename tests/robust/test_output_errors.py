@@ -106,3 +106,20 @@ def test_batch_leaves_no_temp_folder(tmp_path):
     result = CliRunner().invoke(main, ["batch", str(SAMPLE), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 0
     assert set(Path(tempfile.gettempdir()).glob(f"ogi-batch-{os.getpid()}-*")) == before
+
+
+def test_unwritable_out_even_as_root(tmp_path, monkeypatch):
+    """As test_unwritable_out, for a run as root (which writes anywhere): the folder refuses a write."""
+    import errno
+
+    from validator.batch.cache import ResultCache
+
+    out = tmp_path / "out"
+
+    def refuse(self):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self.root))
+
+    monkeypatch.setattr(ResultCache, "prepare", refuse)
+    result = CliRunner().invoke(main, ["batch", str(SAMPLE), "--out", str(out), "-q"])
+    _one_line_error(result, out)
+    assert "Permission denied" in result.output

@@ -64,9 +64,13 @@ def decode(data: bytes, name: str) -> str:
 
 def read_text(path: str | Path) -> Document:
     path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:  # said before reading it all
+        raise ReadError(
+            f"{path.name}: 文本文件过大（{size // 1024 // 1024} MB，上限 {MAX_BYTES // 1024 // 1024} MB） "
+            "(text file too large)"
+        )
     data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise ReadError(f"{path.name}: 文件过大（{len(data) // 1024 // 1024} MB） (file too large)")
     return parse_text(decode(data, path.name), path.name)
 
 
