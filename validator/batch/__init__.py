@@ -15,6 +15,8 @@ is read, so an interrupted run loses nothing: `--resume` picks up where it stopp
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 import time
@@ -24,7 +26,15 @@ from pathlib import Path
 
 from validator.batch.cache import CACHE_DIR, ResultCache, tool_fingerprint
 from validator.batch.inputs import Collected, InputFile, collect, hash_files
-from validator.batch.outputs import ANNOTATED_DIR, STAGING_DIR, deferred_interrupt, write_all
+from validator.batch.outputs import (
+    ANNOTATED_DIR,
+    STAGING_DIR,
+    OutputError,
+    deferred_interrupt,
+    locked,
+    output_error,
+    write_all,
+)
 from validator.batch.pool import ReadItem, available_cores, read_all, read_task
 from validator.engine.identity import alias_hints, from_file_name, identify, identity, load_aliases
 from validator.model import BatchRun, Entry
@@ -37,10 +47,12 @@ __all__ = [
     "Collected",
     "Entry",
     "InputFile",
+    "OutputError",
     "ReadItem",
     "ResultCache",
     "alias_hints",
     "available_cores",
+    "cleanup_stale_workdirs",
     "collect",
     "deferred_interrupt",
     "from_file_name",
@@ -175,14 +187,54 @@ def run_batch(
     from validator.engine.rules import build_ruleset
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     jobs = jobs or available_cores()
     alias_map = load_aliases(aliases)
     catalogue = load_catalogue()
     ruleset = build_ruleset(catalogue, tuple(select), tuple(ignore))
-    cache_store = ResultCache(out, width=len(catalogue.cell_ids))
-    cache_store.prepare()
-    workdir = Path(tempfile.mkdtemp(prefix="ogi-batch-"))
+    with locked(out):
+        cache_store = ResultCache(out, width=len(catalogue.cell_ids))
+        try:
+            cache_store.prepare()
+            probe = out / f".ogi-probe-{os.getpid()}"
+            probe.write_bytes(b"")  # unwritable: said now, not after reading thousands of files
+            probe.unlink()
+        except OSError as exc:
+            raise output_error(exc, out) from None
+        cleanup_stale_workdirs()
+        return _run_locked(
+            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+        )
+
+
+WORKDIR_PREFIX = "ogi-batch-"
+
+
+def cleanup_stale_workdirs() -> None:
+    """Remove temp folders (extracted zip members) left by batches that were killed: ogi-batch-<pid>-*
+    whose process is gone."""
+    root = Path(tempfile.gettempdir())
+    try:
+        candidates = list(root.glob(f"{WORKDIR_PREFIX}*"))
+    except OSError:
+        return
+    for path in candidates:
+        m = re.match(rf"{WORKDIR_PREFIX}(\d+)-", path.name)
+        if not m or not path.is_dir():
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, OverflowError):
+            continue  # another user's live process, or unknown: leave it
+
+
+def _run_locked(
+    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+) -> BatchRun:
+    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
         collected = collect(paths, workdir, exclude=[out])
         hash_files(collected.files)
@@ -208,7 +260,10 @@ def run_batch(
                 for item, entry in zip(items, entries)
                 if item.input.path is not None and not entry.error
             ]
-        write_all(run, out, annotations)
+        try:
+            write_all(run, out, annotations)
+        except OSError as exc:
+            raise output_error(exc, out) from None
         return run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

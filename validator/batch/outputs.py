@@ -14,6 +14,44 @@ from validator.model import BatchRun
 
 STAGING_DIR = ".ogi-staging"
 ANNOTATED_DIR = "annotated"
+LOCK_FILE = ".ogi-lock"
+
+
+class OutputError(Exception):
+    """The output folder cannot be used: one line naming the path and the reason (exit 2)."""
+
+
+def output_error(exc: OSError, fallback: Path) -> OutputError:
+    reason = exc.strerror or str(exc)
+    if exc.filename and str(exc.filename) != str(fallback):
+        reason += f"：{exc.filename}"
+    return OutputError(f"{fallback}: 无法写入输出 ({reason})")
+
+
+@contextmanager
+def locked(out: Path):
+    """One run at a time into ``out``: an exclusive lock on out/.ogi-lock for the whole run (released
+    by the kernel if the run is killed). A second run refuses at once, naming the folder."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fh = open(out / LOCK_FILE, "a")  # noqa: SIM115 - held for the whole run
+    except OSError as exc:
+        raise output_error(exc, out) from None
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass  # not POSIX: no lock
+        except OSError:
+            raise OutputError(
+                f"{out}: 另一个 ogi batch 正在写入该文件夹，请等它结束或换一个 --out "
+                "(another run is writing into this folder)"
+            ) from None
+        yield
+    finally:
+        fh.close()
 
 
 @contextmanager

@@ -12,18 +12,118 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from validator.batch.cache import ResultCache, store
 from validator.batch.inputs import InputFile
 
+MEMORY_MB = 2048  # per file, above what the worker holds when it starts (OGI_MAX_MEMORY_MB overrides)
+SECONDS = 300  # per file, wall clock and CPU (OGI_MAX_SECONDS overrides)
+# errors that say nothing about the file's content: never cached, so --resume reads the file again
+TRANSIENT = ("out of memory", "time limit", "worker killed", "timed out")
+
+
+def is_transient(error: str | None) -> bool:
+    return bool(error) and any(marker in error for marker in TRANSIENT)
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+class FileTimeout(BaseException):
+    """Raised in a worker by SIGALRM: a BaseException, so no reader's `except Exception` swallows it."""
+
+
+def _on_alarm(signum, frame) -> None:
+    raise FileTimeout
+
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    _die_with_parent()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        import resource
+
+        # address space: what the worker maps now (the forked interpreter and its libraries) plus a budget
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+        limit = mapped + _limit("OGI_MAX_MEMORY_MB", MEMORY_MB) * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        pass  # not Linux: no memory bound, the pool still survives a worker the system kills
 
 
-def read_task(path: str, cache_file: str | None, keep_cells: bool = False) -> tuple:
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the process that forked it dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _start_clock() -> None:
+    """Wall-clock alarm (a reader waiting or looping in Python) and a CPU limit (a loop in C code, where
+    the alarm's handler cannot run: the kernel's SIGXCPU ends the worker, reported as a time-out)."""
+    seconds = _limit("OGI_MAX_SECONDS", SECONDS)
+    signal.alarm(seconds)
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = int(usage.ru_utime + usage.ru_stime) + 1
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = used + seconds + 2
+        if hard == resource.RLIM_INFINITY or soft < hard:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def _stop_clock() -> None:
+    signal.alarm(0)
+
+
+def bounded_read_task(
+    path: str, cache_file: str | None, keep_cells: bool = False, display: str = ""
+) -> tuple:
+    """read_task in a pool worker, within the time bound; a time-out or MemoryError becomes a transient
+    one-line error (not cached)."""
+    name = _shown(display or path)
+    started = time.perf_counter()
+    _start_clock()
+    try:
+        return read_task(path, cache_file, keep_cells, display)
+    except FileTimeout:
+        seconds = _limit("OGI_MAX_SECONDS", SECONDS)
+        return (
+            None,
+            f"{name}: 处理超时（超过 {seconds} 秒） (time limit exceeded)",
+            time.perf_counter() - started,
+            None,
+        )
+    except MemoryError:
+        return None, f"{name}: 文件过大，内存不足 (out of memory)", time.perf_counter() - started, None
+    finally:
+        _stop_clock()
+
+
+def read_task(path: str, cache_file: str | None, keep_cells: bool = False, display: str = "") -> tuple:
     """Worker: one file → (ReportRow | None, error | None, seconds, compact cells | None).
 
     The cache entry (row or error, and the compact cell map) is written here; the cell map is sent back
@@ -40,16 +140,19 @@ def read_task(path: str, cache_file: str | None, keep_cells: bool = False) -> tu
         time.sleep(float(slow))
     outcome = read_one(path)
     row = error = cells = None
+    name = _shown(display or path)
     if outcome.report is not None:
         try:
             row = to_row(outcome.report)
             similarity.attach(row)
             cells = compact_report(outcome.report)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch: say which file and what
-            row, cells, error = None, None, f"{Path(path).name}: 读取失败 ({type(exc).__name__}: {exc})"
+            row, cells, error = None, None, f"{name}: 读取失败 ({type(exc).__name__}: {exc})"
     else:
         error = outcome.error
-    if cache_file:
+        if display and error and error.startswith(f"{Path(path).name}:"):  # a zip member: not its temp copy
+            error = name + error[len(Path(path).name) :]
+    if cache_file and not is_transient(error):
         try:
             store(Path(cache_file), row, error, cells)
         except (OSError, TypeError, ValueError):
@@ -84,7 +187,11 @@ def read_all(
             continue
         if resume and cache is not None and item.input.digest:
             hit = cache.load(item.input.digest)
-            if hit is not None and not (keep_cells and hit[0] is not None and hit[2] is None):
+            if (
+                hit is not None
+                and not is_transient(hit[1])
+                and not (keep_cells and hit[0] is not None and hit[2] is None)
+            ):
                 item.row, item.error, cells = hit
                 item.cells = cells if keep_cells else None
                 item.cached = True
@@ -109,9 +216,11 @@ def read_all(
         return str(cache.path(digest)) if cache is not None and digest else None
 
     try:
-        if jobs <= 1 or len(todo) <= 1:
+        if jobs <= 1 or not todo:
             for k in todo:
-                finished(k, read_task(str(items[k].input.path), cache_file(k), keep_cells))
+                finished(
+                    k, read_task(str(items[k].input.path), cache_file(k), keep_cells, items[k].input.display)
+                )
         else:
             _read_in_pool(items, todo, jobs, cache_file, finished, keep_cells)
     finally:
@@ -121,49 +230,128 @@ def read_all(
 
 
 def _read_in_pool(items, todo, jobs, cache_file, finished, keep_cells: bool = False) -> None:
+    """Files through a process pool, a bounded number in flight. A worker that dies (killed by the
+    out-of-memory killer, a CPU time-out, a crash in C code) breaks the pool: the files it was holding
+    are read again one at a time, each in a fresh one-worker pool, so the file that kills its worker is
+    found and costs only its own row; the run goes on in a rebuilt pool."""
     import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from collections import deque
 
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     if context is not None:
         _preload()
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_worker)
+    live: list = []  # the pool in use, to stop its workers on Ctrl-C or an error
+
+    def args(k: int) -> tuple:
+        return str(items[k].input.path), cache_file(k), keep_cells, items[k].input.display
+
+    queue = deque(todo)
     try:
-        pending = {}
-        queue = iter(todo)
-        window = jobs * 8  # bounded in flight: results come back as they finish, memory stays flat
-        for k in queue:
-            pending[pool.submit(read_task, str(items[k].input.path), cache_file(k), keep_cells)] = k
-            if len(pending) >= window:
-                break
-        while pending:
-            finished_set, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished_set:
-                k = pending.pop(future)
+        while queue:
+            suspects = _run_pool(_new_pool(min(jobs, len(queue)), context, live), queue, jobs, args, finished)
+            _close(live)
+            for k in sorted(suspects):
+                pool = _new_pool(1, context, live)
+                future = pool.submit(bounded_read_task, *args(k))
+                workers = list((getattr(pool, "_processes", None) or {}).values())
                 try:
                     result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, crash)
+                except BrokenProcessPool:
+                    result = _lost(items[k].input.display, workers)
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
                     result = (
                         None,
-                        f"{Path(items[k].input.display).name}: 读取进程异常退出 ({type(exc).__name__})",
+                        f"{_shown(items[k].input.display)}: 读取失败 ({type(exc).__name__})",
                         0.0,
                         None,
                     )
+                _close(live)
                 finished(k, result)
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending[
-                        pool.submit(read_task, str(items[nxt].input.path), cache_file(nxt), keep_cells)
-                    ] = nxt
     except BaseException:
+        _close(live, kill=True)
+        raise
+    _close(live)
+
+
+def _new_pool(workers: int, context, live: list):
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
+    live.append(pool)
+    return pool
+
+
+def _close(live: list, kill: bool = False) -> None:
+    while live:
+        pool = live.pop()
+        if not kill:
+            pool.shutdown(wait=True)
+            continue
         workers = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             process.terminate()  # our own workers only; each cache entry is atomic, none is left half-written
         for process in workers:
             process.join(timeout=5)
-        raise
-    pool.shutdown(wait=True)
+
+
+def _run_pool(pool, queue, jobs: int, args, finished) -> list[int]:
+    """Feed the pool from the queue until it is empty ([]) or the pool breaks (the files in flight)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending: dict = {}
+    window = jobs * 8  # bounded in flight: results come back as they finish, memory stays flat
+
+    def submit() -> None:
+        while queue and len(pending) < window:
+            k = queue.popleft()
+            pending[pool.submit(bounded_read_task, *args(k))] = k
+
+    submit()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        suspects = []
+        for future in done:
+            k = pending.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                suspects.append(k)
+                continue
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                result = (None, f"{_shown(args(k)[3])}: 读取失败 ({type(exc).__name__})", 0.0, None)
+            finished(k, result)
+        if suspects:
+            return suspects + list(pending.values())
+        submit()
+    return []
+
+
+def _lost(display: str, workers: list) -> tuple:
+    """The row of a file whose worker died: the signal that ended it, as a transient error."""
+    codes = []
+    for process in workers:
+        process.join(timeout=5)
+        if process.exitcode is not None:
+            codes.append(process.exitcode)
+    code = next((c for c in codes if c != 0), None)
+    name = _shown(display)
+    if code is not None and code < 0 and -code == getattr(signal, "SIGXCPU", -1):
+        seconds = _limit("OGI_MAX_SECONDS", SECONDS)
+        return None, f"{name}: 处理超时（CPU 超过 {seconds} 秒） (time limit exceeded)", 0.0, None
+    if code is not None and code < 0:
+        try:
+            how = signal.Signals(-code).name
+        except ValueError:
+            how = f"signal {-code}"
+    else:
+        how = f"exit {code}"
+    return None, f"{name}: 读取进程异常退出（{how}，可能内存不足） (worker killed)", 0.0, None
+
+
+def _shown(display: str) -> str:
+    """A file as errors name it: its name, or for a zip member its path inside the archive."""
+    return display.rsplit("!/", 1)[1] if "!/" in display else Path(display).name
 
 
 def _preload() -> None:

@@ -46,7 +46,8 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
     Exit codes as `ogi check` (the strongest applies): 2 a file could not be read, 3 a report could not
     be checked (无法核对), 1 errors found, 0 no errors; 130 interrupted.
     """
-    from validator.batch import run_batch
+    from validator.batch import OutputError, run_batch
+    from validator.render.safe import terminal
 
     try:
         run = run_batch(
@@ -60,6 +61,9 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             ignore=parse_codes(ignore),
             annotate=annotate,
         )
+    except OutputError as exc:
+        click.echo(f"ogi: {terminal(str(exc))}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         click.echo(
             f"ogi: 已中断；{out_dir} 中已有的结果保持完整，已读取的文件已缓存，加 --resume 可继续 "
@@ -81,15 +85,15 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
         if annotate:
             click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
             for problem in run.annotate_errors[:5]:
-                click.echo(f"ogi: {problem}", err=True)
+                click.echo(f"ogi: {terminal(problem)}", err=True)
         for short, long in run.alias_hints[:5]:
             click.echo(
-                f"ogi: 「{short}」与「{long}」可能为同一机关，如是，可用 --aliases 关联 "
+                f"ogi: 「{terminal(short)}」与「{terminal(long)}」可能为同一机关，如是，可用 --aliases 关联 "
                 "(possibly one agency; link them with --aliases)",
                 err=True,
             )
         if run.ignored:
-            shown = "、".join(Path(p.split("!/")[-1]).name for p in run.ignored[:5])
+            shown = "、".join(terminal(Path(p.split("!/")[-1]).name) for p in run.ignored[:5])
             more = f" 等 {len(run.ignored)} 个" if len(run.ignored) > 5 else ""
             click.echo(f"ogi: 忽略非报告文件：{shown}{more} (not report files)", err=True)
     code = exit_code(e.status for e in run.entries)

@@ -40,6 +40,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     """
     from validator.api import check as check_files
     from validator.api import expand_paths
+    from validator.render.safe import shown, terminal
 
     files = expand_paths(list(paths))
     if not files:
@@ -47,7 +48,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
         sys.exit(2)
     missing = [p for p in files if not p.exists()]
     for path in missing:
-        click.echo(f"ogi: {path}: 文件不存在 (no such file)", err=True)
+        click.echo(f"ogi: {terminal(str(path))}: 文件不存在 (no such file)", err=True)
     outcomes, results = check_files(files, parse_codes(select), parse_codes(ignore))
     if fmt == "json":
         from validator.render.json import render as render_json
@@ -56,14 +57,14 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     elif fmt == "html":
         from validator.render.html import render as render_html
 
-        click.echo(render_html(results, lang=lang))
+        click.echo(shown(render_html(results, lang=lang)))
     else:
         from validator.render.text import render as render_text
 
-        click.echo(render_text(results, lang=lang, show_not_assessable=not no_not_assessable))
+        click.echo(terminal(render_text(results, lang=lang, show_not_assessable=not no_not_assessable)))
     for result in results:
         if result.error and fmt != "text":
-            click.echo(f"ogi: {result.error}", err=True)
+            click.echo(f"ogi: {terminal(result.error)}", err=True)
     if annotate:
         _annotate(outcomes, results, annotate, force)
     code = exit_code(r.status for r in results)
@@ -72,6 +73,8 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
 
 
 def _annotate(outcomes, results, out: Path, force: bool) -> None:
+    from validator.render.safe import terminal
+
     if out.suffix.lower() == ".docx":  # their own Word file back, with comments (批注)
         from validator.render.docx_annotate import annotate_docx as annotate
     else:
@@ -86,12 +89,23 @@ def _annotate(outcomes, results, out: Path, force: bool) -> None:
     if out.exists() and not force:
         click.echo(f"ogi: {out} 已存在，使用 --force 覆盖 (exists; use --force)", err=True)
         sys.exit(2)
+    if out.is_dir():
+        click.echo(
+            f"ogi: {out}: 是文件夹，--annotate 需要一个文件名 (is a folder; give a file name)", err=True
+        )
+        sys.exit(2)
     outcome, result = outcomes[0], results[0]
     if outcome.report is None:
         return
     try:
         annotate(Path(outcome.path), outcome.report, result, out)
     except ValueError as exc:
-        click.echo(f"ogi: {exc}", err=True)
+        click.echo(f"ogi: {terminal(str(exc))}", err=True)
         sys.exit(2)
-    click.echo(f"已写入标注{'文档' if out.suffix.lower() == '.docx' else '工作簿'}：{out}", err=True)
+    except OSError as exc:
+        where = f"：{exc.filename}" if exc.filename and str(exc.filename) != str(out) else ""
+        click.echo(f"ogi: {terminal(str(out))}: 无法写入 ({exc.strerror or exc}{where})", err=True)
+        sys.exit(2)
+    click.echo(
+        f"已写入标注{'文档' if out.suffix.lower() == '.docx' else '工作簿'}：{terminal(str(out))}", err=True
+    )

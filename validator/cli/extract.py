@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from pathlib import Path
 
@@ -17,14 +16,15 @@ import click
 def extract(path, fmt):
     """读取并输出报告中的数据 — print what was read from one report (cells, doubts, sections)."""
     from validator.api import read_one
+    from validator.render.safe import csv_cell, json_dumps, terminal
 
     outcome = read_one(path)
     if outcome.report is None:
-        click.echo(f"ogi: {outcome.error}", err=True)
+        click.echo(f"ogi: {terminal(outcome.error)}", err=True)
         sys.exit(2)
     payload = extraction(outcome.report)
     if fmt == "json":
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json_dumps(payload, indent=2))
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -35,7 +35,8 @@ def extract(path, fmt):
     for cell_id, cell in outcome.report.cells.items():
         meta = catalogue.cell(cell_id, outcome.report.template)
         writer.writerow(
-            [
+            csv_cell(value)
+            for value in [
                 cell_id,
                 meta.label_zh if meta else "",
                 payload["cells"].get(cell_id),

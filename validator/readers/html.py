@@ -168,17 +168,19 @@ def read_html(path: str | os.PathLike, *, data: bytes | None = None, name: str |
 
 
 def read_html_text(text: str, *, source: str, name: str, encoding: str = "") -> Document:
-    from lxml import etree
 
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         raise ReadError("文件为空 / empty file")
-    try:
-        root = etree.fromstring(text, html_parser())
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
-        raise fail("HTML无法解析", "cannot parse HTML", e) from None
-    if root is None:
-        raise fail("HTML无法解析", "cannot parse HTML", "no content")
+    root = _parse(text)
+    if _depth(root) >= MAX_DEPTH:
+        # libxml2 stops nesting at 256 levels and drops the rest without a word, which would read as a
+        # report with its tables and sections missing: wrappers that carry no structure are flattened
+        root = _parse(_flatten(text))
+        if _depth(root) >= MAX_DEPTH:
+            raise fail(
+                f"HTML嵌套超过{MAX_DEPTH}层，无法完整读取", f"HTML nested deeper than {MAX_DEPTH} levels"
+            )
     doc = Document(source=source, format="html")
     if encoding:
         doc.meta["encoding"] = encoding
@@ -193,6 +195,43 @@ def read_html_text(text: str, *, source: str, name: str, encoding: str = "") -> 
     doc.blocks = _join_continued_tables(walker.blocks)
     _fill_meta(doc)
     return doc
+
+
+MAX_DEPTH = 250  # libxml2 cuts an HTML tree at 256 levels
+_INLINE_WRAPPERS = re.compile(
+    r"</?(?:span|font|b|i|u|s|strong|em|small|big|a|label|abbr|cite|code|sup|sub|o:p|st1:[\w-]+)\b[^>]*>",
+    re.IGNORECASE,
+)
+_BLOCK_WRAPPERS = re.compile(
+    r"<(/?)(?:div|section|article|center|blockquote|main|header|footer|nav|aside|form|figure)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _parse(text: str):
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(text, html_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
+        raise fail("HTML无法解析", "cannot parse HTML", e) from None
+    if root is None:
+        raise fail("HTML无法解析", "cannot parse HTML", "no content")
+    return root
+
+
+def _depth(root) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el)
+    return deepest
+
+
+def _flatten(text: str) -> str:
+    """Inline wrappers removed, block wrappers turned into paragraph breaks: same text and tables, no depth."""
+    return _BLOCK_WRAPPERS.sub("<p>", _INLINE_WRAPPERS.sub("", text))
 
 
 # ---- walking ------------------------------------------------------------------------------------------

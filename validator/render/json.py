@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from validator.engine.wording import json_default
 from validator.model import ReportResult
+from validator.render.safe import json_dumps
 
 
 def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
@@ -29,4 +28,4 @@ def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
 
 def render(results: list[ReportResult]) -> str:
     payload = {"reports": [report_dict(r) for r in results]}
-    return json.dumps(payload, ensure_ascii=False, indent=2, default=json_default)
+    return json_dumps(payload, indent=2, default=json_default)

@@ -12,6 +12,7 @@ from openpyxl.styles import PatternFill
 from validator.catalogue import load_catalogue
 from validator.engine.wording import cell_label, num, severity_zh
 from validator.model import CellState, Report
+from validator.render.safe import set_text
 
 RESULTS_SHEET = "校验结果"
 MARKS_SHEET = "_ogi_marks"  # hidden: what annotation changed, so a second annotation starts clean
@@ -148,7 +149,9 @@ def apply_marks(wb, marks: dict[tuple[str, str], _Mark]) -> None:
         cell = ws[ref]
         old_fill = cell.fill
         old_comment = cell.comment.text if cell.comment is not None else None
-        log.append([title, ref, old_fill.fill_type or "", _rgb(old_fill), old_comment])
+        row = log.max_row + 1
+        for col, value in enumerate([title, ref, old_fill.fill_type or "", _rgb(old_fill), old_comment], 1):
+            set_text(log.cell(row=row, column=col), value)  # a sheet name "=…" stays text
         strong, pale = COLOURS[mark.severity]
         cell.fill = PatternFill("solid", fgColor=strong if mark.focus else pale)
         text = "\n\n".join(mark.notes)

@@ -13,6 +13,7 @@ from validator.catalogue import load_catalogue
 from validator.engine.wording import cell_label, num, severity_zh
 from validator.model import NOT_CHECKED_ADVICE, Report
 from validator.render.annotate.marks import COLOURS, FONT, RESULTS_SHEET, places, top_left, total_cells
+from validator.render.safe import set_text
 
 # --------------------------------------------------------------------------------------------- 校验结果
 
@@ -76,7 +77,8 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
             suggestion,
         ]
         for k, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=k, value=value)
+            cell = ws.cell(row=row, column=k)
+            set_text(cell, value)
             cell.font = plain
             cell.alignment = Alignment(vertical="top", wrap_text=k in (4, 5, 7))
         ws.cell(row=row, column=2).fill = severity_fill[finding.severity]
@@ -86,7 +88,7 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
             from validator.render.workbook import quote_sheet
 
             location = f"{quote_sheet(title)}!{ref}"
-            ws.cell(row=row, column=6, value=f"{title}!{ref}")
+            set_text(ws.cell(row=row, column=6), f"{title}!{ref}")
             for col in (5, 6):
                 link = ws.cell(row=row, column=col)
                 link.hyperlink = Hyperlink(ref=link.coordinate, location=location, tooltip="跳到该单元格")
@@ -105,7 +107,8 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
             reasons = "；".join(sorted(set(entry.reasons.values())))
             shown = "、".join(entry.cells[:4]) + (f" 等{len(entry.cells)}格" if len(entry.cells) > 4 else "")
             for k, value in enumerate(["", "无法判断", entry.rule, f"{shown}（{reasons}）"], start=1):
-                ws.cell(row=row, column=k, value=value).font = plain
+                set_text(ws.cell(row=row, column=k), value)
+                ws.cell(row=row, column=k).font = plain
             row += 1
     widths = {1: 6, 2: 10, 3: 8, 4: 80, 5: 36, 6: 12, 7: 24}
     for col, width in widths.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from validator.catalogue import load_catalogue
 from validator.engine.wording import json_default, phrases
 from validator.model import NOT_CHECKED_ADVICE
+from validator.render.safe import json_dumps, markdown, shown
 from validator.render.summary.records import GROUP_NAMES, _duplicate_text, _status_zh, cross_year_rules
 
 
@@ -29,7 +29,7 @@ def _group_of(finding) -> str:
 
 
 def _file_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r'[\x00-\x1f<>:"/\\|?*!]', "_", name).strip(" .")[:80] or "未识别机关"
+    base = re.sub(r'[\x00-\x1f<>:"/\\|?*!]', "_", shown(name)).strip(" .")[:80] or "未识别机关"
     candidate, n = base, 2
     while candidate.lower() in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -85,7 +85,7 @@ def agency_json(name: str, key: str, entries, crossing: set[str]) -> dict:
 
 def agency_markdown(name: str, entries, crossing: set[str]) -> str:
     severity = phrases()["severity"]
-    lines = [f"# {name} — 政府信息公开工作年度报告核对结果", ""]
+    lines = [f"# {_md(name)} — 政府信息公开工作年度报告核对结果", ""]
     years = sorted({e.year for e in entries if e.year})
     if years:
         missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
@@ -107,7 +107,7 @@ def agency_markdown(name: str, entries, crossing: set[str]) -> str:
     for e in entries:
         lines += ["", f"## {e.year or '年度未知'}年度 · {_md(e.file)}", ""]
         if e.duplicates:
-            lines += [f"> 重复：{_duplicate_text(e)}", ""]
+            lines += [f"> 重复：{_md(_duplicate_text(e))}", ""]
         if e.error:
             lines += [f"无法读取：{_md(e.error)}", ""]
             continue
@@ -131,13 +131,13 @@ def agency_markdown(name: str, entries, crossing: set[str]) -> str:
         if undecided:
             lines += ["### 跨年核对无法判断", ""]
             for n in undecided:
-                lines.append(f"- {n.rule}：{'；'.join(sorted(set(n.reasons.values())))}")
+                lines.append(f"- {n.rule}：{_md('；'.join(sorted(set(n.reasons.values()))))}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return markdown(text)
 
 
 def write_agencies(folder: Path, run) -> None:
@@ -149,5 +149,5 @@ def write_agencies(folder: Path, run) -> None:
         (folder / f"{stem}.md").write_text(agency_markdown(name, entries, crossing), encoding="utf-8")
         payload = agency_json(name, key, entries, crossing)
         (folder / f"{stem}.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2, default=json_default), encoding="utf-8"
+            json_dumps(payload, indent=2, default=json_default), encoding="utf-8"
         )

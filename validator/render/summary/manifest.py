@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 from validator import __version__
 from validator.model import STATUSES
+from validator.render.safe import json_dumps
 
 
 def write_manifest(path: Path, run, names: list[str]) -> None:
@@ -29,4 +29,4 @@ def write_manifest(path: Path, run, names: list[str]) -> None:
         "possible_aliases": [list(pair) for pair in run.alias_hints],
         "outputs": names,
     }
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(json_dumps(payload, indent=2), encoding="utf-8")

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from validator.engine.wording import json_default
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r"):
-        return "'" + value  # a spreadsheet must not run a cell as a formula
-    return value
+from validator.render.safe import csv_cell as _csv_value
+from validator.render.safe import json_dumps
 
 
 def write_csv(path: Path, columns, records) -> None:
@@ -49,6 +42,4 @@ def _finding_json(record: dict) -> dict:
 
 def write_jsonl(path: Path, findings) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        fh.writelines(
-            json.dumps(_finding_json(r), ensure_ascii=False, default=json_default) + "\n" for r in findings
-        )
+        fh.writelines(json_dumps(_finding_json(r), default=json_default) + "\n" for r in findings)

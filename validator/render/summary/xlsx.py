@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from validator.render.safe import xlsx_cell, xlsx_text
 
 XLSX_MAX_ROWS = 1_048_575  # data rows under the header
 XLSX_MAX_CHARS = 32_000
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _cell_value(value):
@@ -17,7 +15,7 @@ def _cell_value(value):
         return None
     if isinstance(value, (int, float)):
         return value
-    text = _ILLEGAL.sub(" ", str(value))
+    text = xlsx_text(str(value))
     return text if len(text) <= XLSX_MAX_CHARS else text[: XLSX_MAX_CHARS - 1] + "…"
 
 
@@ -48,12 +46,7 @@ def write_xlsx(path: Path, reports, findings, rules, crossing) -> None:
         for record in shown:
             row = []
             for _, key, _ in columns:
-                value = _cell_value(record.get(key))
-                if isinstance(value, str) and value.startswith("="):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.data_type = "s"  # text, never a formula
-                    value = cell
-                row.append(value)
+                row.append(xlsx_cell(ws, _cell_value(record.get(key))))
             ws.append(row)
         if len(shown) < len(records):
             ws.append([f"…其余 {len(records) - len(shown)} 行超出 Excel 行数上限，见同目录的 CSV 文件"])

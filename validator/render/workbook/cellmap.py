@@ -9,6 +9,7 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from validator.catalogue import Template
 from validator.model import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
+from validator.render.safe import set_text
 from validator.render.workbook.formulas import CHECKS_SHEET, quote_sheet
 
 CELLS_SHEET = "_cells"
@@ -58,9 +59,10 @@ def write_cell_sheet(b) -> None:
     """The hidden _cells sheet: cell id → sheet and ref, plus the template, year and agency."""
     ws = b.wb.create_sheet(CELLS_SHEET)
     ws.append(["cell", "sheet", "ref", "label", "kind"])
-    for cell_id, (title, ref) in b.layout.cells.items():
+    for row, (cell_id, (title, ref)) in enumerate(b.layout.cells.items(), start=2):
         meta = b.template.cells[cell_id]
-        ws.append([cell_id, title, ref, meta.label_zh, meta.kind])
+        for col, value in enumerate([cell_id, title, ref, meta.label_zh, meta.kind], start=1):
+            set_text(ws.cell(row=row, column=col), value)  # a sheet name "=…" stays text
     from validator import __version__
 
     meta = [
@@ -73,6 +75,6 @@ def write_cell_sheet(b) -> None:
     ]
     for k, (key, value) in enumerate(meta, start=1):
         ws.cell(row=k, column=7, value=key)
-        ws.cell(row=k, column=8, value=value)
+        set_text(ws.cell(row=k, column=8), value)  # an agency name "=…" stays text
     ws.sheet_state = "hidden"
     ws.protection = SheetProtection(sheet=True)

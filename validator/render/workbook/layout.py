@@ -194,6 +194,7 @@ class Builder:
             border=False,
         )
         cell.protection = UNLOCKED  # staff put their agency's name in front of the year
+        cell.data_type = "s"  # an agency name starting with "=" is text, never a formula
         self.title_cell = cell
         self._height(ws, row, 1, 24)
 
