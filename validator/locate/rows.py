@@ -249,7 +249,11 @@ def _all_whole(text: str) -> bool:
 
 def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, report: Report) -> None:
     """Split runs of digits into cells with the form's identities; doubts stay visible."""
-    specs = [RunSpec(tuple(ids), text, tuple(kinds), whole) for ids, kinds, text, _, whole in runs]
+    # a run that is not whole figures may also have lost empty cells (a crawler drops an empty <td>)
+    specs = [
+        RunSpec(tuple(ids), text, tuple(kinds), whole, blanks=not whole)
+        for ids, kinds, text, _, whole in runs
+    ]
     prefix = table.id + "."
     known = {
         cid: c.value
