@@ -6,7 +6,7 @@ cell); 0 cells read with a wrong value (a cell read as NUMBER equals the truth; 
 AMBIGUOUS, UNPLACED — are allowed, counted and printed); the agency right.
 
 Cases that fail today for a reason outside the readers are marked ``xfail(strict=True)`` with the owner
-in the reason (locate: agency identity; engine: 「只含表格」), so they turn into
+in the reason (none today), so they turn into
 failures to un-mark (XPASS) the moment the fix lands. ``pytest -s -k summary tests/test_layout_families.py``
 prints the measured figures per family; OGI_NO_XFAIL=1 runs every case as a plain test (today's state).
 """
@@ -105,10 +105,7 @@ def outcomes(tmp_path_factory) -> dict[tuple[str, str], list[Outcome]]:
 
 
 # Failures today that belong to other parts of the pipeline: (test, family, template) → reason.
-_LOCATE_AGENCY = "locate: agency from a title with a suffix such as （统计表）"
-XFAIL: dict[tuple[str, str, str], str] = {  # exactly the cases that fail with SEEDS today (OGI_NO_XFAIL=1)
-    **{("agency", "xlsx_tables_only", template): _LOCATE_AGENCY for template in TEMPLATES},
-}
+XFAIL: dict[tuple[str, str, str], str] = {}  # exactly the cases that fail with SEEDS today (OGI_NO_XFAIL=1)
 
 
 def _case(test: str, family: str, template: str):
