@@ -194,14 +194,14 @@ def _readers(state: list[_Run], limits: RunLimits) -> list[tuple[int, int, Reade
         kinds = tuple(run.spec.kinds)
         if norm is None or not kinds or len(norm[0]) > limits.max_chars_per_cell * len(kinds):
             continue
-        reader: Reader | Either | None = Reader(norm[0], kinds)
+        reader: Reader | Either | None = Reader(norm[0], kinds, max_digits=limits.max_digits)
         total = 0 if run.spec.whole else reader.count()
         if not total and _may_have_blanks(run.spec):  # too few figures: some cells must have been empty
-            reader = Reader(norm[0], kinds, blanks=True)
+            reader = Reader(norm[0], kinds, blanks=True, max_digits=limits.max_digits)
             run.masks = reader.masks
             total = reader.count()
         elif _positions_maybe_lost(run.spec):
-            tokens = whole_tokens(run.spec.text, kinds)
+            tokens = whole_tokens(run.spec.text, kinds, limits.max_digits)
             if tokens:
                 placements = Placements(tokens, kinds, limits.split_limit)
                 if placements.count():
@@ -260,7 +260,8 @@ def _candidates_of(
     run.final = run.dom
     filled = isinstance(reader, Reader) and not reader.blanks
     if not run.self_consistent and own and filled and _may_have_blanks(run.spec):
-        _read_with_blanks(run, Reader(reader.s, reader.kinds, blanks=True), own, allowance, limits)
+        gapped = Reader(reader.s, reader.kinds, blanks=True, max_digits=limits.max_digits)
+        _read_with_blanks(run, gapped, own, allowance, limits)
 
 
 def _may_have_blanks(spec: RunSpec) -> bool:

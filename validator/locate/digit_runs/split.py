@@ -31,6 +31,9 @@ class RunLimits:
     max_chars_per_cell: int = 24
     #: largest set of partial sums kept while pruning one relation; beyond it the relation does not prune
     sumset_cap: int = 4096
+    #: a figure has at most this many digits before any decimal point (below 10**12: what a report can
+    #: hold); a longer one is no reading, so a run that needs one is unreadable
+    max_digits: int = 12
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -91,10 +94,13 @@ class Reader:
     (a crawler deleted them): an empty cell takes no character and counts 0, and ``masks`` records, per
     split found, which positions it leaves empty (several masks when 0 and empty both give the split)."""
 
-    __slots__ = ("_end", "_tok", "blanks", "k", "kinds", "masks", "n", "s")
+    __slots__ = ("_end", "_tok", "blanks", "k", "kinds", "masks", "max_digits", "n", "s")
 
-    def __init__(self, s: str, kinds: tuple[str, ...], blanks: bool = False):
+    def __init__(
+        self, s: str, kinds: tuple[str, ...], blanks: bool = False, max_digits: int = LIMITS.max_digits
+    ):
         self.s = s
+        self.max_digits = max_digits
         self.n = len(s)
         self.kinds = kinds
         self.k = len(kinds)
@@ -121,7 +127,7 @@ class Reader:
                 int_ends = [i + 1]
             else:
                 j = i + 1
-                while j < n and s[j] in _DIGITS:
+                while j < n and s[j] in _DIGITS and j - i < self.max_digits:
                     j += 1
                 int_ends = list(range(i + 1, j + 1))
             if kind == "amount":
