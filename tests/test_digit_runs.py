@@ -635,3 +635,46 @@ def test_a_placement_is_never_chosen_through_other_rows():
     res = resolve(runs, [row_total("new"), *table3_relations(["new", "carried_in"])], known)
     assert res["t3.new.tot"].value == 2
     assert {res[f"t3.new.{c}"].how for c in ("np", "le_com")} == {"ambiguous"}
+
+
+# ------------------------------------------------------------------------- cells run together, some empty
+
+
+def test_run_together_with_an_empty_cell_deleted_is_never_read_cell_by_cell():
+    # 7 | 1 | 0 | (empty) | 0 | 2 | 10 run together as “7100210”: one digit a cell (7,1,0,0,2,1,0) breaks
+    # 总计 = parts, so it is not the reading; the readings with deleted empty cells that fit agree on the
+    # total only (7 may be 自然人 or, 自然人 empty, 商业企业): the rest are doubts, never a guess
+    ids = row_ids("res.partial")
+    plain = resolve([RunSpec(ids, "7100210", C7)], [row_total("res.partial")])
+    assert plain["t3.res.partial.tot"] == Resolution(0, (), "unique")  # what blanks=False still says
+    res = resolve([RunSpec(ids, "7100210", C7, blanks=True)], [row_total("res.partial")])
+    assert res["t3.res.partial.tot"] == Resolution(10, (), "identity")
+    assert {res[cell].how for cell in ids[:-1]} == {"ambiguous"}
+    assert res["t3.res.partial.np"].candidates == (0, 7)
+    assert res["t3.res.partial.le_npo"].candidates == (0,)  # 0 or empty: the same figure, still a doubt
+
+
+def test_what_a_column_settles_a_run_with_empty_cells_reads():
+    # 13 | 2 | 0 | (empty) | 0 | 2 | 17 as “13200217”, with 自然人 and 商业企业 known from the column below
+    ids = row_ids("res.granted")
+    known = {"t3.res.granted.np": 13, "t3.res.granted.le_com": 2}
+    res = resolve([RunSpec(ids[2:], "00217", C7[2:], blanks=True)], [row_total("res.granted")], known)
+    assert res["t3.res.granted.tot"] == Resolution(17, (), "identity")
+    # the 2 is 法律服务机构 or 其他 (the other empty), the cells before it 0 or empty: doubts
+    assert res["t3.res.granted.le_res"] == Resolution(None, (0,), "ambiguous")
+    assert res["t3.res.granted.le_oth"] == Resolution(None, (0, 2), "ambiguous")
+
+
+def test_blanks_are_considered_only_when_the_filled_reading_does_not_fit():
+    # “6000017” fits with every cell filled: read as before (cells run together, none empty)
+    ids = row_ids("new")
+    res = resolve([RunSpec(ids, "6000017", C7, blanks=True)], [row_total("new")])
+    assert values(res, ids) == (6, 0, 0, 0, 0, 1, 7)
+    # too few digits for seven cells: some were empty; the total is the same in every reading
+    res = resolve([RunSpec(ids, "55", C7, blanks=True)], [row_total("new")])
+    assert res["t3.new.tot"] == Resolution(5, (), "identity")
+    assert res["t3.new.np"].how == "ambiguous"
+    # no reading fits, with or without empty cells: the row is broken whatever was deleted, and its
+    # reading with every cell filled stays (the error is certain)
+    res = resolve([RunSpec(ids, "6000018", C7, blanks=True)], [row_total("new")])
+    assert values(res, ids) == (6, 0, 0, 0, 0, 1, 8)

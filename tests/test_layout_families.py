@@ -6,7 +6,7 @@ cell); 0 cells read with a wrong value (a cell read as NUMBER equals the truth; 
 AMBIGUOUS, UNPLACED — are allowed, counted and printed); the agency right.
 
 Cases that fail today for a reason outside the readers are marked ``xfail(strict=True)`` with the owner
-in the reason (locate: crawled-text layouts, agency identity; engine: 「只含表格」), so they turn into
+in the reason (none today), so they turn into
 failures to un-mark (XPASS) the moment the fix lands. ``pytest -s -k summary tests/test_layout_families.py``
 prints the measured figures per family; OGI_NO_XFAIL=1 runs every case as a plain test (today's state).
 """
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from validator.api import read_report, validate_reports
+from validator.api import read_one, read_report, validate_reports
 from validator.catalogue import load_catalogue
-from validator.model import CellState, ReadError
+from validator.engine.identity import agency_key
+from validator.model import CERTAIN_STATES, CellState, CellValue, ReadError
 from validator.readers import read_document
 from validator.readers.convert import find_soffice
 from validator.testing.layouts import FAMILIES, Sample, image_only_pdf, make_sample, write_many
@@ -45,6 +46,7 @@ class Outcome:
     doubts: int = 0
     agency: str | None = None
     tables_only: bool = False
+    report: object = None  # the Report read (None when unreadable)
 
     @property
     def injected_found(self) -> bool:
@@ -69,6 +71,7 @@ def measure(pairs: list[tuple[Sample, Path]]) -> list[Outcome]:
 
 def _compare(out: Outcome, report, result) -> None:
     sample = out.sample
+    out.report = report
     out.errors = [f for f in result.findings if f.severity == "error"]
     out.agency = report.agency
     out.tables_only = report.tables_only
@@ -105,17 +108,7 @@ def outcomes(tmp_path_factory) -> dict[tuple[str, str], list[Outcome]]:
 
 
 # Failures today that belong to other parts of the pipeline: (test, family, template) → reason.
-_LOCATE_CRAWLED = (
-    "locate: crawled-text tables (cells run together, apart by space runs, one a line, empty ones deleted): "
-    "cells whose positions are lost must be placed by the form's identities or left as doubts, never read "
-    "as text errors or guessed"
-)
-_LOCATE_AGENCY = "locate: agency from a title with a suffix such as （统计表）"
-XFAIL: dict[tuple[str, str, str], str] = {  # exactly the cases that fail with SEEDS today (OGI_NO_XFAIL=1)
-    ("consistent", "crawled_run_together", "gb2021"): _LOCATE_CRAWLED,
-    ("wrong", "crawled_run_together", "gb2021"): _LOCATE_CRAWLED,
-    **{("agency", "xlsx_tables_only", template): _LOCATE_AGENCY for template in TEMPLATES},
-}
+XFAIL: dict[tuple[str, str, str], str] = {}  # exactly the cases that fail with SEEDS today (OGI_NO_XFAIL=1)
 
 
 def _case(test: str, family: str, template: str):
@@ -222,3 +215,87 @@ def test_scanned_pdf_is_not_checked(outcomes, tmp_path):
     scan.write_bytes(image_only_pdf(outcomes[("pdf", "gb2019")][0].path))
     (result,) = validate_reports([read_report(scan)])
     assert result.status == "not_checked"
+
+
+# ------------------------------------------------------------------------------------- certainty decides
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+#: an error through ambiguity (issue 8 item 5): every candidate reading of the run breaks the relation
+EVERY_READING = "无论按哪种读法"
+#: structure findings whose subject is the absence itself (M-02: a table or rows the form requires)
+ABSENCE_KINDS = ("table_missing", "rows_missing")
+
+
+def errors_naming_doubts(reports: list, results: list) -> list[str]:
+    """Every (file, rule, cell, state) where an error finding names a cell not read with certainty: its state
+    (MISSING when the report has no such cell) is not in CERTAIN_STATES. A prev. cell is looked up in the
+    same agency's report of the year before (the first by file name, as the engine pairs them).
+
+    Two cases are certain by construction, and only they: an AMBIGUOUS cell with candidate readings in a
+    finding that says the relation breaks under every reading; a MISSING cell in a finding that a table or
+    rows are missing (what is certain there is their absence)."""
+    previous: dict[tuple[str, int], object] = {}
+    for report in sorted(reports, key=lambda r: r.source):
+        if report.year is not None and agency_key(report.agency):
+            previous.setdefault((agency_key(report.agency), report.year), report)
+    out = []
+    for report, result in zip(reports, results):
+        for finding in result.findings:
+            if finding.severity != "error":
+                continue
+            for cell_id in finding.cells:
+                owner, own_id = report, cell_id
+                if cell_id.startswith("prev."):
+                    key = (agency_key(report.agency), (report.year or 0) - 1)
+                    owner, own_id = previous.get(key), cell_id[5:]
+                cell = owner.cells.get(own_id) if owner is not None else None
+                state = cell.state if cell is not None else CellState.MISSING
+                if state == CellState.AMBIGUOUS and cell.candidates and EVERY_READING in finding.message_zh:
+                    continue
+                if state == CellState.MISSING and finding.kind in ABSENCE_KINDS:
+                    continue
+                if state not in CERTAIN_STATES:
+                    out.append(f"{Path(report.source).name}: {finding.rule} names {cell_id} ({state.name})")
+    return out
+
+
+def _documents() -> list[Path]:
+    corpus = sorted(p for p in CORPUS.glob("*") if p.suffix != ".tsv") if CORPUS.is_dir() else []
+    return corpus + sorted(p for p in SAMPLES.iterdir() if p.suffix != ".md")
+
+
+def test_no_error_finding_names_a_cell_not_read_with_certainty(outcomes):
+    """Issue 8, done when: over every document in tests and ../shared/corpus (the corpus, samples/, every
+    layout family's generated reports), validated in one pass, no error names a doubtful cell."""
+    reports = [o.report for found in outcomes.values() for o in found if o.report is not None]
+    read = [read_one(path) for path in _documents()]
+    reports += [o.report for o in read if o.report is not None]
+    assert len(reports) > len(read) >= 4
+    results = validate_reports(reports)
+    assert sum(f.severity == "error" for r in results for f in r.findings) > 0  # the check has matter
+    bad = errors_naming_doubts(reports, results)
+    assert not bad, f"{len(bad)} error findings name cells not read with certainty:\n" + "\n".join(bad[:30])
+
+
+def test_the_certainty_check_can_fail():
+    """An error finding whose cell is then made UNPLACED (as a rule that used a doubt would) is caught."""
+    sample = SAMPLES / "2024_示例市交通运输局_勾稽错误.txt"
+    report = read_report(sample)
+    [result] = validate_reports([report])
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert errors and not errors_naming_doubts([report], [result])
+    planted = errors[0].cells[0]
+    report.cells[planted] = CellValue(CellState.UNPLACED, None, "7100210")
+    assert errors_naming_doubts([report], [result]) == [
+        f"{sample.name}: {errors[0].rule} names {planted} (UNPLACED)"
+    ]
+    # an ambiguous cell passes only in a finding broken under every reading; a missing one only as absence
+    report.cells[planted] = CellValue(CellState.AMBIGUOUS, None, "7100210", candidates=(1.0, 10.0))
+    assert len(errors_naming_doubts([report], [result])) == 1
+    del report.cells[planted]
+    assert errors_naming_doubts([report], [result]) == [
+        f"{sample.name}: {errors[0].rule} names {planted} (MISSING)"
+    ]

@@ -36,6 +36,25 @@ def test_agency_from_the_title(title):
 
 
 @pytest.mark.parametrize(
+    "tail",
+    ["（统计表）", "（附表）", "（全文）", "（草案）", "(表格)", "（征求意见稿）", "（附件）（统计表）"],
+)
+@pytest.mark.parametrize(
+    "pattern",
+    ["某某县财政局2023年政府信息公开工作年度报告{tail}", "某某县财政局{tail}2023年政府信息公开工作年度报告"],
+)
+def test_a_bracketed_tail_of_the_title_is_not_part_of_the_name(pattern, tail):
+    # what the document is (the statistical tables, an annex, a draft) is not who published it
+    report = _read(pattern.format(tail=tail) + f"\n{BODY}")
+    assert report.agency == "某某县财政局"
+
+
+def test_a_bracket_inside_a_name_is_kept():
+    report = _read(f"中共某某县委（某某县人民政府）办公室2023年政府信息公开工作年度报告\n{BODY}")
+    assert report.agency == "中共某某县委（某某县人民政府）办公室"
+
+
+@pytest.mark.parametrize(
     "agency",
     ["某某市人民政府办公室", "某某区卫生健康委员会", "某某街道办事处", "某某镇人民政府", "某某省自然资源厅"],
 )

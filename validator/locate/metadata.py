@@ -50,8 +50,14 @@ def looks_like_name(text: str | None, settings: LocateSettings = DEFAULT_SETTING
     )
 
 
+#: a parenthesised tail after the name says what the document is (（统计表）、（附表）、（草案）、(表格)), not
+#: who: an organ's name never ends with a bracket, so any such tail is cut (several, if several)
+_BRACKET_TAIL = re.compile(r"(?:[(（][^()（）]{1,12}[)）]\s*)+$")
+
+
 def _clean_name(text: str) -> str:
-    name = _TITLE_NOISE.sub("", fold(text)).strip().rstrip("的")
+    name = _TITLE_NOISE.sub("", fold(text)).strip()
+    name = _BRACKET_TAIL.sub("", name).strip().rstrip("的")
     return name.translate({ord("("): "（", ord(")"): "）"})
 
 

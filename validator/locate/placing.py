@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from itertools import pairwise
 
-from validator.locate.cells import NA_MARKERS, cjk_count, parse_cell
+from validator.locate.cells import NA_MARKERS, cjk_count, parse_cell, unplaced_if_too_large
 from validator.locate.settings import DEFAULT_SETTINGS, LocateSettings
 from validator.locate.stream import Stream
 from validator.model import CellState, CellValue
@@ -51,9 +51,16 @@ def _whole(token: str, kind: str) -> bool:
 
 
 def place_tokens(
-    stream: Stream, label_end: int, start: int, end: int, ids: list[str], kinds: list[str]
+    stream: Stream,
+    label_end: int,
+    start: int,
+    end: int,
+    ids: list[str],
+    kinds: list[str],
+    limit: int = DEFAULT_SETTINGS.number_limit,
 ) -> dict[str, CellValue] | None:
-    """Cells of a row whose figures lie in stream.text[start:end] when their places are certain, else None."""
+    """Cells of a row whose figures lie in stream.text[start:end] when their places are certain, else None.
+    A figure too large for a report (≥ `limit`) is UNPLACED there: crawled text is not a typed cell."""
     if len(ids) < 2:
         return None
     text = stream.text
@@ -63,7 +70,7 @@ def place_tokens(
     if len(tokens) == len(ids):
         if all(_whole(tok, kind) for (tok, _), kind in zip(tokens, kinds)):
             return {
-                cid: parse_cell(tok, kind, stream.provenance_at(off))
+                cid: unplaced_if_too_large(parse_cell(tok, kind, stream.provenance_at(off), limit))
                 for cid, kind, (tok, off) in zip(ids, kinds, tokens)
             }
         return None
@@ -75,7 +82,7 @@ def place_tokens(
     for p, (cid, kind) in enumerate(zip(ids, kinds)):
         if p in by_position:
             tok, off = by_position[p]
-            out[cid] = parse_cell(tok, kind, stream.provenance_at(off))
+            out[cid] = unplaced_if_too_large(parse_cell(tok, kind, stream.provenance_at(off), limit))
         else:
             out[cid] = CellValue(
                 CellState.BLANK, None, "", stream.provenance_at(label_end), note="空行处为空白单元格"

@@ -7,13 +7,14 @@ validator.locate.digit_runs splits with the form's own identities.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from validator.catalogue import Row, Table, Template
-from validator.locate.cells import NA_MARKERS, has_digit, is_note, parse_cell
-from validator.locate.digit_runs import Relation, RunSpec, resolve
+from validator.locate.cells import NA_MARKERS, TOO_MANY_DIGITS, has_digit, is_note, parse_cell, too_large
+from validator.locate.digit_runs import LIMITS, Relation, RunSpec, resolve
 from validator.locate.placing import cut_at_wording, is_wording, place_tokens
 from validator.locate.settings import DEFAULT_SETTINGS, LocateSettings
-from validator.locate.stream import LabelIndex, Span, Stream
+from validator.locate.stream import LabelIndex, Span, Stream, fold
 from validator.model import CellState, CellValue, Report
 
 _TRAILING_NUMBERING = re.compile(
@@ -89,7 +90,7 @@ def read_rows_table(
         if how in ("apart", "run"):
             layouts.append(how)
     if runs:
-        _resolve_runs(template, table, stream, _whole_when_apart(runs, layouts), report)
+        _resolve_runs(template, table, stream, _whole_when_apart(runs, layouts), report, settings)
 
 
 def _assign_row(
@@ -127,7 +128,9 @@ def _assign_row(
             offsets += [offsets[-1] if offsets else seg_start] * pad
         if len(pieces) == len(ids):
             for cell_id, kind, piece, offset in zip(ids, kinds, pieces, offsets):
-                report.cells[cell_id] = parse_cell(piece, kind, stream.provenance_at(offset))
+                report.cells[cell_id] = parse_cell(
+                    piece, kind, stream.provenance_at(offset), settings.number_limit
+                )
             return
         joined = " ".join(p for p in pieces if p.strip())
         run_offset = offsets[0] if offsets else seg_start
@@ -141,7 +144,9 @@ def _assign_row(
         if joined and is_wording(joined, settings):
             _unplaced(report, ids, joined, stream.provenance_at(run_offset), "本行数值处是文字（标题或说明）")
             return
-        placed = place_tokens(stream, seg_start, run_offset, run_offset + len(joined), ids, kinds)
+        placed = place_tokens(
+            stream, seg_start, run_offset, run_offset + len(joined), ids, kinds, settings.number_limit
+        )
         if placed is not None:
             report.cells.update(placed)
             return "apart"
@@ -150,8 +155,10 @@ def _assign_row(
             report.cells[cell_id] = CellValue(CellState.BLANK, None, "", stream.provenance_at(seg_start))
         return
     if len(ids) == 1:
-        cell = parse_cell(joined, kinds[0], stream.provenance_at(run_offset))
-        if cell.state == CellState.TEXT:  # words where a figure belongs, outside a real table cell
+        cell = parse_cell(joined, kinds[0], stream.provenance_at(run_offset), settings.number_limit)
+        if cell.state == CellState.TEXT and cell.note == TOO_MANY_DIGITS:
+            _unplaced(report, ids, joined, cell.provenance, TOO_MANY_DIGITS)
+        elif cell.state == CellState.TEXT:  # words where a figure belongs, outside a real table cell
             _unplaced(report, ids, joined, cell.provenance, f"“{joined}”不是数字，也无法确定属于哪一格")
         else:
             report.cells[ids[0]] = cell
@@ -210,14 +217,16 @@ def read_groups_table(
                 pieces.pop(0)
             if len(pieces) == len(ids):
                 for cell_id, kind, (piece, p) in zip(ids, kinds, pieces):
-                    report.cells[cell_id] = parse_cell(piece, kind, stream.provenance_at(p))
+                    report.cells[cell_id] = parse_cell(
+                        piece, kind, stream.provenance_at(p), settings.number_limit
+                    )
                 return
         joined = " ".join(ln.replace("\t", " ").strip() for ln in lines)
         if joined and not any("\t" in ln for ln in lines):
             last = offset
             for line in lines:
                 last = text.find(line, last) + len(line)
-            placed = place_tokens(stream, data_start, offset, last, ids, kinds)
+            placed = place_tokens(stream, data_start, offset, last, ids, kinds, settings.number_limit)
             if placed is not None:
                 report.cells.update(placed)
                 return
@@ -226,7 +235,7 @@ def read_groups_table(
         else:
             report.tables_missing[table.id] = f"{table.name}未找到数据：表头之后没有数字"
     if runs:
-        _resolve_runs(template, table, stream, runs, report)
+        _resolve_runs(template, table, stream, runs, report, settings)
 
 
 def _whole_when_apart(runs: list, layouts: list[str]) -> list:
@@ -247,9 +256,22 @@ def _all_whole(text: str) -> bool:
     return all(_WHOLE_TOKEN.match(tok) for tok in text.split())
 
 
-def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, report: Report) -> None:
-    """Split runs of digits into cells with the form's identities; doubts stay visible."""
-    specs = [RunSpec(tuple(ids), text, tuple(kinds), whole) for ids, kinds, text, _, whole in runs]
+def _resolve_runs(
+    template: Template,
+    table: Table,
+    stream: Stream,
+    runs: list,
+    report: Report,
+    settings: LocateSettings = DEFAULT_SETTINGS,
+) -> None:
+    """Split runs of digits into cells with the form's identities; doubts stay visible. No reading holds a
+    figure of more digits than a report can hold (LocateSettings.number_limit): a run that needs one is
+    UNPLACED, noted 数值异常（位数过多）."""
+    # a run that is not whole figures may also have lost empty cells (a crawler drops an empty <td>)
+    specs = [
+        RunSpec(tuple(ids), text, tuple(kinds), whole, blanks=not whole)
+        for ids, kinds, text, _, whole in runs
+    ]
     prefix = table.id + "."
     known = {
         cid: c.value
@@ -257,15 +279,21 @@ def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, 
         if cid.startswith(prefix) and c.state == CellState.NUMBER
     }
     relations = [Relation(rel) for rel in template.identities() if next(iter(rel)).startswith(prefix)]
-    resolved = resolve(specs, relations, known)
+    limits = replace(LIMITS, max_digits=settings.number_digits)
+    resolved = resolve(specs, relations, known, limits)
     for ids, kinds, text, offset, _ in runs:
         prov = stream.provenance_at
+        too_long = _digits_beyond(text, settings.number_digits)  # why a run may have no reading
         for cell_id in ids:
             res = resolved.get(cell_id)
-            if res is None or res.how == "unreadable":
-                report.cells[cell_id] = CellValue(
-                    CellState.UNPLACED, None, text, prov(offset), note=f"“{text}”无法读成{len(ids)}个数字"
-                )
+            beyond = res is not None and any(
+                too_large(v, settings.number_limit) for v in (res.value or 0, *res.candidates)
+            )  # a limit that is not a power of ten: the digit cap of the splits lets a few through
+            if res is None or res.how == "unreadable" or beyond:
+                note = f"“{text}”无法读成{len(ids)}个数字"
+                if beyond or (res is not None and too_long):
+                    note = TOO_MANY_DIGITS
+                report.cells[cell_id] = CellValue(CellState.UNPLACED, None, text, prov(offset), note=note)
             elif res.how == "blank":
                 report.cells[cell_id] = CellValue(
                     CellState.BLANK, None, text, prov(offset), note=f"由表内勾稽关系判断“{text}”中此格为空"
@@ -286,6 +314,11 @@ def _resolve_runs(template: Template, table: Table, stream: Stream, runs: list, 
                 report.cells[cell_id] = CellValue(
                     CellState.NUMBER, float(res.value), text, prov(offset), note=note, unit=unit
                 )
+
+
+def _digits_beyond(text: str, digits: int) -> bool:
+    """The text holds more digits in a row than a figure may have (thousands commas aside)."""
+    return any(len(m.group().replace(",", "")) > digits for m in re.finditer(r"\d[\d,]*", fold(text)))
 
 
 def _exclusive_later(span: Span, later_owner: dict[str, int], position: int) -> bool:

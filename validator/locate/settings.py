@@ -31,6 +31,9 @@ class LocateSettings:
     #: an agency name is between these many characters long
     agency_min_len: int = 2
     agency_max_len: int = 40
+    #: a figure at or above this is beyond what a report can hold (a typing or crawling accident): never
+    #: placed as a number (TEXT in a real cell, UNPLACED in crawled text), noted 数值异常（位数过多）
+    number_limit: int = 10**12
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -39,8 +42,15 @@ class LocateSettings:
                 raise ValueError(f"LocateSettings.{f.name} must be a positive integer, not {value!r}")
         if self.title_tail_max > self.title_head_max:
             raise ValueError("LocateSettings.title_tail_max must not exceed title_head_max")
+        if self.number_limit < 10:
+            raise ValueError("LocateSettings.number_limit must be at least 10")
         if self.agency_min_len > self.agency_max_len:
             raise ValueError("LocateSettings.agency_min_len must not exceed agency_max_len")
+
+    @property
+    def number_digits(self) -> int:
+        """How many digits (before a decimal point) a figure below number_limit can have."""
+        return len(str(self.number_limit - 1))
 
 
 DEFAULT_SETTINGS = LocateSettings()

@@ -26,6 +26,7 @@ with ``Sample.truth``.
 from __future__ import annotations
 
 import io
+import math
 import random
 import shutil
 import tempfile
@@ -607,6 +608,8 @@ def _number(text: str):
     try:
         value = float(text)
     except ValueError:
+        return text
+    if not math.isfinite(value):  # beyond what a spreadsheet number holds: typed, it stays text
         return text
     return int(value) if value.is_integer() else value
 

@@ -36,6 +36,13 @@ Choosing (``resolve``):
    distinct values (sorted). Values are exact internally (``int``; ``Decimal`` for amounts with a decimal
    point) and returned as ``int`` or ``float``.
 
+Empty cells a crawler deleted (``RunSpec.blanks``): a run of cells run together may have lost its empty
+cells (``7100210`` for 7,1,0,(empty),0,2,10). When no reading with every cell filled fits the run's own
+identities (or there is none), the readings in which some cells take no character (empty, 0 in the
+identities) are listed instead; a cell is a value, or blank, only where every fitting reading agrees, 0 or
+empty is a doubt. When no reading fits either way, the row is broken whatever was deleted and keeps its
+filled readings.
+
 Work is bounded (``RunLimits``): a run with more than ``split_limit`` splits, or whose listing exceeds its step allowance,
 takes no part in step 3 and its cells are ``ambiguous`` with every value some split gives them (computed
 without listing the splits); the joint search stops after ``search_budget`` nodes per group (→ step 4).

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from validator.locate.digit_runs.split import Exact, Reader, Split, holds, normalise
+from validator.locate.digit_runs.split import LIMITS, Exact, Reader, Split, holds, normalise
 
 Mask = frozenset[int]  # positions left empty
 
 
-def whole_tokens(text: str, kinds: tuple[str, ...]) -> list[dict[str, Exact]] | None:
+def whole_tokens(
+    text: str, kinds: tuple[str, ...], max_digits: int = LIMITS.max_digits
+) -> list[dict[str, Exact]] | None:
     """The run's whitespace tokens as whole numbers (per kind they are valid for), or None."""
     norm = normalise(text)
     if norm is None:
@@ -25,7 +27,8 @@ def whole_tokens(text: str, kinds: tuple[str, ...]) -> list[dict[str, Exact]] | 
         t = token.replace(",", "")
         values: dict[str, Exact] = {}
         for kind in set(kinds):
-            full = [v for end, v in Reader(t, (kind,)).tokens(kind, 0) if end == len(t)]
+            reader = Reader(t, (kind,), max_digits=max_digits)
+            full = [v for end, v in reader.tokens(kind, 0) if end == len(t)]
             if len(full) == 1:
                 values[kind] = full[0]
         if not values:

@@ -67,7 +67,7 @@ class _Run:
     dom: list[Split] | None = None  # candidates after the within-run relations (None: unknown, capped)
     self_consistent: bool = False  # some candidate satisfies the within-run relations
     final: list[Split] | None = None
-    masks: dict[Split, set[Mask]] | None = None  # positions each candidate leaves empty (placements only)
+    masks: dict[Split, set[Mask]] | None = None  # positions each candidate leaves empty (cells may be empty)
 
 
 Terms = tuple[tuple[int, int], ...]  # (position in the run, coefficient)
@@ -194,10 +194,14 @@ def _readers(state: list[_Run], limits: RunLimits) -> list[tuple[int, int, Reade
         kinds = tuple(run.spec.kinds)
         if norm is None or not kinds or len(norm[0]) > limits.max_chars_per_cell * len(kinds):
             continue
-        reader: Reader | Either | None = Reader(norm[0], kinds)
+        reader: Reader | Either | None = Reader(norm[0], kinds, max_digits=limits.max_digits)
         total = 0 if run.spec.whole else reader.count()
-        if _positions_maybe_lost(run.spec):
-            tokens = whole_tokens(run.spec.text, kinds)
+        if not total and _may_have_blanks(run.spec):  # too few figures: some cells must have been empty
+            reader = Reader(norm[0], kinds, blanks=True, max_digits=limits.max_digits)
+            run.masks = reader.masks
+            total = reader.count()
+        elif _positions_maybe_lost(run.spec):
+            tokens = whole_tokens(run.spec.text, kinds, limits.max_digits)
             if tokens:
                 placements = Placements(tokens, kinds, limits.split_limit)
                 if placements.count():
@@ -253,6 +257,33 @@ def _candidates_of(
         run.self_consistent = True
     elif run.dom is not None:  # no candidate satisfies the run's own relations
         run.dom = run.raw  # None if capped: all candidates unknown
+    run.final = run.dom
+    filled = isinstance(reader, Reader) and not reader.blanks
+    if not run.self_consistent and own and filled and _may_have_blanks(run.spec):
+        gapped = Reader(reader.s, reader.kinds, blanks=True, max_digits=limits.max_digits)
+        _read_with_blanks(run, gapped, own, allowance, limits)
+
+
+def _may_have_blanks(spec: RunSpec) -> bool:
+    return spec.blanks and not spec.whole
+
+
+def _read_with_blanks(
+    run: _Run, reader: Reader, own: list[tuple[Terms, Exact]], allowance: list[int], limits: RunLimits
+) -> None:
+    """No reading with every cell filled fits the run's own identities: perhaps the crawler deleted empty
+    cells. If some reading with empty cells fits, those readings are the run's candidates (a value only
+    where all agree, on the number and on the cell being empty or not); if the listing is cut short, every
+    cell is in doubt. If none fits either, the run contradicts itself whatever was deleted: it keeps its
+    readings without empty cells (the identity is broken under every reading)."""
+    dom, capped = reader.search(limits.split_limit, own, allowance)
+    if not dom and not capped:
+        return
+    run.masks = reader.masks
+    run.sets = reader.value_sets()
+    run.raw = None
+    run.dom = None if capped else dom
+    run.self_consistent = not capped
     run.final = run.dom
 
 
@@ -361,7 +392,10 @@ def _placed_resolution(run: _Run, p: int) -> Resolution:
     """A run that may have lost its empty cells: a value, or blank, only where every surviving candidate
     agrees on both the number and whether the cell is empty."""
     if run.final is None:
-        return Resolution(None, tuple(public(v) for v in run.sets[p]), "ambiguous")
+        only = run.sets[p]
+        if len(only) == 1 and only[0] != 0:  # never empty (that would read 0): the same in every split
+            return Resolution(public(only[0]), (), "unique")
+        return Resolution(None, tuple(public(v) for v in only), "ambiguous")
     values = sorted({c[p] for c in run.final})
     empty = {p in mask for c in run.final for mask in run.masks.get(c, {frozenset()})}
     if len(values) == 1 and empty == {True}:

@@ -31,6 +31,9 @@ class RunLimits:
     max_chars_per_cell: int = 24
     #: largest set of partial sums kept while pruning one relation; beyond it the relation does not prune
     sumset_cap: int = 4096
+    #: a figure has at most this many digits before any decimal point (below 10**12: what a report can
+    #: hold); a longer one is no reading, so a run that needs one is unreadable
+    max_digits: int = 12
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -50,6 +53,9 @@ class RunSpec:
     text: str  # the raw run, e.g. "200 000121"
     kinds: tuple[str, ...]  # per cell: "count" | "signed" | "amount"
     whole: bool = False  # the run's whitespace tokens are whole figures (cells were apart): only placed
+    #: the crawler may have deleted empty cells (nothing between two figures): a cell may take no character
+    #: and is then blank (0 in the identities); a value is determined only if no such reading fits too
+    blanks: bool = False
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -80,16 +86,26 @@ def check_kinds(kinds: tuple[str, ...]) -> None:
             raise ValueError(f"unknown cell kind {kind!r}; expected one of {KINDS}")
 
 
+Mask = frozenset[int]  # positions a split leaves empty
+
+
 class Reader:
-    """All splits of one normalised run into len(kinds) numbers."""
+    """All splits of one normalised run into len(kinds) numbers; with ``blanks``, cells may also be empty
+    (a crawler deleted them): an empty cell takes no character and counts 0, and ``masks`` records, per
+    split found, which positions it leaves empty (several masks when 0 and empty both give the split)."""
 
-    __slots__ = ("_end", "_tok", "k", "kinds", "n", "s")
+    __slots__ = ("_end", "_tok", "blanks", "k", "kinds", "masks", "max_digits", "n", "s")
 
-    def __init__(self, s: str, kinds: tuple[str, ...]):
+    def __init__(
+        self, s: str, kinds: tuple[str, ...], blanks: bool = False, max_digits: int = LIMITS.max_digits
+    ):
         self.s = s
+        self.max_digits = max_digits
         self.n = len(s)
         self.kinds = kinds
         self.k = len(kinds)
+        self.blanks = blanks
+        self.masks: dict[Split, set[Mask]] | None = {} if blanks else None
         self._tok: dict[tuple[str, int], list[tuple[int, Exact]]] = {}
         self._end: dict[str, list[list[tuple[int, Exact]]]] = {}
 
@@ -111,7 +127,7 @@ class Reader:
                 int_ends = [i + 1]
             else:
                 j = i + 1
-                while j < n and s[j] in _DIGITS:
+                while j < n and s[j] in _DIGITS and j - i < self.max_digits:
                     j += 1
                 int_ends = list(range(i + 1, j + 1))
             if kind == "amount":
@@ -138,12 +154,14 @@ class Reader:
 
     def count(self) -> int:
         """How many splits there are (without enumerating them)."""
-        n, k, kinds = self.n, self.k, self.kinds
+        n, k, kinds, blanks = self.n, self.k, self.kinds, self.blanks
         ways: dict[int, int] = {0: 1}
         for i in range(k):
             nxt: dict[int, int] = {}
-            rest = k - i - 1
+            rest = 0 if blanks else k - i - 1
             for pos, w in ways.items():
+                if blanks:
+                    nxt[pos] = nxt.get(pos, 0) + w
                 for end, _ in self.tokens(kinds[i], pos):
                     if n - end < rest:
                         break
@@ -166,8 +184,8 @@ class Reader:
         that the unread cells cannot bring back to 0 (each is below 10**(characters left)) stops the
         branch.
         """
-        s, n, k, kinds = self.s, self.n, self.k, self.kinds
-        if n == k and s.isdigit():  # one character per cell: the only split
+        s, n, k, kinds, blanks = self.s, self.n, self.k, self.kinds, self.blanks
+        if n == k and s.isdigit() and not blanks:  # one character per cell: the only split
             split = tuple(int(c) for c in s)
             return ([split] if all(holds(split, rel) for rel in rels) else []), False
         nq = len(rels)
@@ -199,6 +217,8 @@ class Reader:
                 down[i][q] = acc_down
         out: list[Split] = []
         vals: list[Exact] = [0] * k
+        empty = [False] * k
+        masks = self.masks
         dead: set = set()
         stop = False
         allowance = steps if steps is not None else [1 << 62]
@@ -214,8 +234,16 @@ class Reader:
                     if unread and all(c < 0 and kinds[p] == "count" for p, c in unread):
                         caps[i].append((q, unread))
 
-        def feasible(i: int, room: int) -> bool:
-            """Can the unread cells (i and the rest; each below 10**room) still bring every sum to 0?"""
+        def found_one() -> None:
+            split = tuple(vals)
+            out.append(split)
+            if masks is not None:
+                masks.setdefault(split, set()).add(frozenset(p for p in range(k) if empty[p]))
+
+        def feasible(i: int, end: int) -> bool:
+            """Can the unread cells (i and the rest, covering the `end` characters left; each below
+            10**room) still bring every sum to 0?"""
+            room = end if blanks else end - i  # without blanks each other unread cell takes a character
             bound = 10**room
             up_i, down_i = up[i], down[i]
             for q in range(nq):
@@ -227,7 +255,7 @@ class Reader:
                     for p, c in unread:
                         digits = len(str(partial[q] // -c)) if partial[q] >= 0 else 0
                         longest[p] = min(longest[p], digits)
-                if sum(longest) < room + i:  # the unread cells cannot cover the characters left
+                if sum(longest) < end:  # the unread cells cannot cover the characters left
                     return False
             return True
 
@@ -235,7 +263,7 @@ class Reader:
             nonlocal stop
             if i == k:
                 if pos == n:
-                    out.append(tuple(vals))
+                    found_one()
                     if len(out) > limit:
                         stop = True
                     return True
@@ -243,9 +271,12 @@ class Reader:
             key = (i, pos)
             if key in dead:
                 return False
-            rest = k - i - 1
+            rest = 0 if blanks else k - i - 1
             found = False
-            for end, value in self.tokens(kinds[i], pos):
+            options = self.tokens(kinds[i], pos)
+            if blanks:
+                options = [(pos, 0), *options]
+            for end, value in options:
                 if n - end < rest:
                     break
                 allowance[0] -= 1
@@ -253,6 +284,7 @@ class Reader:
                     stop = True
                     return True
                 vals[i] = value
+                empty[i] = end == pos
                 if forward(i + 1, end):
                     found = True
                 if stop:
@@ -265,7 +297,7 @@ class Reader:
             nonlocal stop
             if i < 0:
                 if end == 0:
-                    out.append(tuple(vals))
+                    found_one()
                     if len(out) > limit:
                         stop = True
                     return True
@@ -273,18 +305,23 @@ class Reader:
             key = (i, end, *partial)
             if key in dead:
                 return False
-            if not feasible(i, end - i):
+            if not feasible(i, end):
                 dead.add(key)
                 return False
             found = False
-            for start, value in self.ending(kinds[i], end):
-                if start < i:
+            options = self.ending(kinds[i], end)
+            if blanks:
+                options = [(end, 0), *options]
+            first = 0 if blanks else i  # without blanks each cell before i takes a character
+            for start, value in options:
+                if start < first:
                     break
                 allowance[0] -= 1
                 if allowance[0] < 0:
                     stop = True
                     return True
                 vals[i] = value
+                empty[i] = start == end
                 for q, c in touched[i]:
                     partial[q] += c * value
                 if all(partial[q] == 0 for q in done_at[i]) and backward_(i - 1, start):
@@ -297,11 +334,13 @@ class Reader:
                 dead.add(key)
             return found
 
-        if n >= k:
+        if n >= k or blanks:
             if backward:
                 backward_(k - 1, n)
             else:
                 forward(0, 0)
+        if blanks:  # the same numbers with a 0 or an empty cell: one split, several masks
+            out = list(dict.fromkeys(out))
         if stop:
             return out[:limit], True
         return out, False
@@ -321,24 +360,29 @@ class Reader:
 
     def value_sets(self) -> list[list[Exact]]:
         """For each cell, every value it takes in some split (exact, without enumerating the splits)."""
-        n, k, kinds = self.n, self.k, self.kinds
+        n, k, kinds, blanks = self.n, self.k, self.kinds, self.blanks
         fwd: list[set[int]] = [set() for _ in range(k + 1)]
         fwd[0].add(0)
         for i in range(k):
             for pos in fwd[i]:
+                if blanks:
+                    fwd[i + 1].add(pos)
                 for end, _ in self.tokens(kinds[i], pos):
                     fwd[i + 1].add(end)
         bwd: list[set[int]] = [set() for _ in range(k + 1)]
         bwd[k].add(n)
         for i in range(k - 1, -1, -1):
             for pos in fwd[i]:
-                if any(end in bwd[i + 1] for end, _ in self.tokens(kinds[i], pos)):
+                if (blanks and pos in bwd[i + 1]) or any(
+                    end in bwd[i + 1] for end, _ in self.tokens(kinds[i], pos)
+                ):
                     bwd[i].add(pos)
         sets: list[list[Exact]] = []
         for i in range(k):
-            values = {
-                v for pos in fwd[i] & bwd[i] for end, v in self.tokens(kinds[i], pos) if end in bwd[i + 1]
-            }
+            live = fwd[i] & bwd[i]
+            values = {v for pos in live for end, v in self.tokens(kinds[i], pos) if end in bwd[i + 1]}
+            if blanks and any(pos in bwd[i + 1] for pos in live):
+                values.add(0)  # an empty cell
             sets.append(sorted(values))
         return sets
 
