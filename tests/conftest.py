@@ -17,3 +17,10 @@ def require_shared() -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{CORPUS} is missing: CI must run with ../shared beside the clone")
     pytest.skip(f"{CORPUS} is not present (tests on the real corpus skipped)")
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    """The real corpus in ../shared/corpus (a failure under CI when absent, a visible skip elsewhere)."""
+    require_shared()
+    return CORPUS

@@ -17,7 +17,7 @@ from validator.model import CellState
 TRUTH = Path(__file__).parent / "corpus" / "truth"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+pytestmark = pytest.mark.usefixtures("shared_corpus")
 
 
 def _truths() -> list[dict]:
@@ -58,8 +58,13 @@ def test_agency_looks_like_a_name_and_crawled_pages_type_no_text(corpus):
             assert typed == [], truth["file"]
 
 
-def test_cell_accuracy_at_least_99_5_percent(corpus):
-    """Of the cells the reader says it read, ≥ 99.5 % equal the truth; doubts are counted apart."""
+#: doubts allowed over the corpus (truth-undeterminable runs, absent rows, runs only the narrative settles);
+#: measured 6.08 % — a reader change that leaves more cells unread than this must say why
+MAX_DOUBT_SHARE = 0.065
+
+
+def test_every_cell_read_is_right_and_doubts_are_bounded(corpus):
+    """Every cell the reader says it read equals the truth (0 silent misreads); doubts stay bounded."""
     read = correct = doubtful = total = 0
     wrong: list[str] = []
     for truth, outcome in zip(*corpus):
@@ -80,7 +85,8 @@ def test_cell_accuracy_at_least_99_5_percent(corpus):
         f"\ncorpus: {total} cells, {read} read, accuracy {accuracy:.4%}, "
         f"not assessable {doubtful / total:.2%}"
     )
-    assert accuracy >= 0.995, "\n".join(wrong[:40])
+    assert not wrong, f"accuracy {accuracy:.4%}:\n" + "\n".join(wrong[:40])
+    assert doubtful / total <= MAX_DOUBT_SHARE
 
 
 def test_undeterminable_cells_are_never_reported_as_read(corpus):

@@ -198,7 +198,7 @@ def test_title_meta(tmp_path):
     assert doc.meta["title"] == "2023年政府信息公开工作年度报告"
 
 
-@pytest.mark.skipif(not (CORPUS / "2019_shanghai_szfbgt.html").exists(), reason="shared corpus not available")
+@pytest.mark.usefixtures("shared_corpus")
 def test_full_report_round_trip(tmp_path):
     """The Shanghai report re-typeset as DOCX (gridSpan + vMerge) reads back to the same grids."""
     html_doc = read_document(CORPUS / "2019_shanghai_szfbgt.html")

@@ -195,7 +195,7 @@ def test_too_large_table_is_refused(tmp_path):
 
 # ---- the real Shanghai page ---------------------------------------------------------------------------
 SHANGHAI = CORPUS / "2019_shanghai_szfbgt.html"
-needs_corpus = pytest.mark.skipif(not SHANGHAI.exists(), reason="shared corpus not available")
+needs_corpus = pytest.mark.usefixtures("shared_corpus")
 
 
 def row_values(grid: Grid, label: str) -> list[str]:

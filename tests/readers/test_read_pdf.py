@@ -15,7 +15,7 @@ from validator.readers.pdf import read_pdf
 HZ2023 = CORPUS / "2023_jiangsu-huaian_hongzequ.pdf"
 HZ2024 = CORPUS / "2024_jiangsu-huaian_hongzequ.pdf"
 HA2024 = CORPUS / "2024_jiangsu-huaian_huaianshi.pdf"
-needs_corpus = pytest.mark.skipif(not HA2024.exists(), reason="shared corpus not available")
+needs_corpus = pytest.mark.usefixtures("shared_corpus")
 
 
 def grids(doc) -> list[Grid]:

@@ -184,7 +184,7 @@ def test_percent_and_dates(tmp_path):
     assert texts(grid) == [["25%", "2024-01-31", "TRUE"]]
 
 
-@pytest.mark.skipif(not (CORPUS / "2019_shanghai_szfbgt.html").exists(), reason="shared corpus not available")
+@pytest.mark.usefixtures("shared_corpus")
 def test_full_report_as_workbook(tmp_path):
     html_doc = read_document(CORPUS / "2019_shanghai_szfbgt.html")
     path = tmp_path / "sh.xlsx"
