@@ -91,6 +91,8 @@ def narrative(rng: random.Random) -> dict[str, str]:
             )
             + "。"
         )
+        if section == "s6" and "信息处理费" not in out[section]:  # 六 states the fee (N-05); no extra draw
+            out[section] = bank[0] + "。" + out[section]
     return out
 
 
