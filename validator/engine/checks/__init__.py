@@ -4,6 +4,7 @@
 from validator.engine.checks import (  # noqa: F401 - imported to register
     blanks,
     dates,
+    plausibility,
     readability,
     sections,
     similarity,

@@ -1,5 +1,6 @@
 """Statements the text must make (format_spec §4.5, §4.6): 信息处理费 in section 六 (N-05, T3-06), the
-考核、社会评议、责任追究 results of a government's report (N-07), a complete title (M-03).
+考核、社会评议、责任追究 results of a government's report (N-07), a complete title (M-03), and no
+sentence about the agency's work dated another year (N-06).
 
 Each is a regular-expression search over one column of texts (pandas string methods over all reports at
 once); only the reports that fail are visited to word the findings."""
@@ -76,7 +77,6 @@ def fee_statement(ctx: Context) -> list[Hit | Skip]:
 @check(
     "fee_notice",
     outcomes={"not_mentioned": ("count", "section"), "denied": ("count", "quote")},
-    narrative=True,
 )
 def fee_notice(ctx: Context) -> list[Hit | Skip]:
     col = ctx.frame.col
@@ -84,8 +84,12 @@ def fee_notice(ctx: Context) -> list[Hit | Skip]:
     values = ctx.frame.resolved()[:, col[cell]]
     with np.errstate(invalid="ignore"):
         unpaid = ctx.applies & ctx.readable & (values > 0)
-    has_six = _has_section(ctx, "s6")
     out: list[Hit | Skip] = []
+    only = unpaid & ctx.frame.tables_only  # a workbook of the tables: only these reports lack the text
+    if only.any():
+        out.append(Skip(np.nonzero(only)[0], ("第六部分",), phrases()["reasons"]["TABLES_ONLY"]["zh"]))
+    unpaid &= ~only
+    has_six = _has_section(ctx, "s6")
     lacking = np.nonzero(unpaid & ~has_six)[0]
     if lacking.size:
         out.append(Skip(lacking, ("第六部分",), phrases()["reasons"]["NO_SECTION_SIX"]["zh"]))
@@ -160,4 +164,37 @@ def title(ctx: Context) -> list[Hit | Skip]:
             "lacking_en": ", ".join(e for _, e in lacking),
         }
         out.append(Hit("incomplete", int(rows[k]), params))
+    return out
+
+
+#: a sentence of 一 or 六 that opens on a year and goes on about the agency's own work (“2022年，我局…”)
+YEAR_OPENING = r"(?:^|[。；！？\n])\s*((?:19|20)\d{2})\s*年(?:度)?\s*[，,]?\s*(?:我|本|全|共|区|市|县|局|在)[^。；！？\n]{0,40}"
+
+
+@check("years_in_text", outcomes={"other_year": ("year", "found", "quote")}, narrative=True)
+def years_in_text(ctx: Context) -> list[Hit | Skip]:
+    applies = ctx.applies & ctx.readable & ~np.isnan(ctx.frame.years)
+    rows = np.nonzero(applies)[0]
+    out: list[Hit | Skip] = []
+    if rows.size == 0:
+        return out
+    texts = _texts(ctx, rows, "s1") + "。" + _section_six(ctx, rows)
+    found = texts.str.extractall(f"(?P<sentence>{YEAR_OPENING.replace('((?:19', '(?P<year>(?:19', 1)})")
+    if found.empty:
+        return out
+    at = found.index.get_level_values(0).to_numpy()  # the report row of each match
+    said = found["year"].astype(int).to_numpy()
+    year = ctx.frame.years[at]
+    stale = (said != year) & (said != year + 1)  # the report year, or plans for the next one
+    seen: set[int] = set()
+    for row, what, sentence in zip(at[stale].tolist(), said[stale].tolist(), found["sentence"][stale]):
+        if row in seen:
+            continue  # one finding per report: the first such sentence
+        seen.add(row)
+        params = {
+            "year": int(ctx.frame.years[row]),
+            "found": what,
+            "quote": _quote(sentence.lstrip("。；！？\n "), 80),
+        }
+        out.append(Hit("other_year", int(row), params))
     return out
