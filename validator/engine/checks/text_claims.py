@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from validator.engine.identity import agency_key
 from validator.engine.registry import Context, Hit, Skip, check
 from validator.engine.wording import phrases
 
@@ -147,9 +148,9 @@ def title(ctx: Context) -> list[Hit | Skip]:
     agencies = meta["agency"].fillna("").astype(str).str.replace(r"\s+", "", regex=True).iloc[rows]
     phrase = t.str.contains(TITLE_PHRASE, regex=True).to_numpy(dtype=bool)
     year = t.str.contains(r"(?:19|20)\d{2}\s*年", regex=True).to_numpy(dtype=bool)
-    named = (agencies == "").to_numpy() | (
-        np.char.find(t.to_numpy(dtype=str), agencies.to_numpy(dtype=str)) >= 0
-    )
+    # compared as agency keys (width, spaces, 人民政府办公室 = 政府办公室): the same agency however written
+    keys = agencies.map(agency_key).to_numpy(dtype=str)
+    named = (keys == "") | (np.char.find(t.map(agency_key).to_numpy(dtype=str), keys) >= 0)
     for k in np.nonzero(~(phrase & year & named))[0].tolist():
         lacking = []
         if not year[k]:
