@@ -91,6 +91,8 @@ def narrative(rng: random.Random) -> dict[str, str]:
             )
             + "。"
         )
+        if section == "s6" and "信息处理费" not in out[section]:  # 六 states the fee (N-05); no extra draw
+            out[section] = bank[0] + "。" + out[section]
     return out
 
 
@@ -139,7 +141,10 @@ def series(agency: str, years: list[int], rng: random.Random, scale: int = 20) -
             for row in ("licensing", "other_mgmt_services", "punishment", "coercion", "admin_fees"):
                 low = -cells[f"t2.{row}.prev_items"]
                 cells[f"t2.{row}.delta"] = max(cells[f"t2.{row}.delta"], low)
-        out.append(SynthReport(figures, narrative(rng), title_style=rng.randint(0, 1)))
+        text = narrative(rng)
+        if agency.endswith("人民政府"):  # 条例第五十条第四项 (N-07); no extra draw from rng
+            text["s1"] += "将政务公开工作纳入绩效考核，委托第三方开展社会评议，全年未发生责任追究情况。"
+        out.append(SynthReport(figures, text, title_style=rng.randint(0, 1)))
         previous = figures
     return out
 

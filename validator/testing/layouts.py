@@ -165,7 +165,10 @@ def _narrative(sample: Sample, tpl: Template, rng: random.Random) -> dict[str, l
         s1.append(("para", text))
     s5 = [("para", "；".join(_sentences(_PHRASES["s5"][:5], rng, 2)) + "。")]
     s5.append(("para", "；".join(_sentences(_PHRASES["s5"][5:], rng, 2)) + "。"))
-    s6 = [("para", "。".join(_sentences(_PHRASES["s6"], rng, 2)) + "。")]
+    s6_text = _sentences(_PHRASES["s6"], rng, 2)
+    if not any("信息处理费" in t for t in s6_text):  # gb2021 六 states the fee (N-05); no extra draw
+        s6_text.insert(0, _PHRASES["s6"][0])
+    s6 = [("para", "。".join(s6_text) + "。")]
     intro = {
         "s2": "本年度主动公开政府信息情况如下表。",
         "s3": "本年度收到和处理政府信息公开申请情况如下表。",

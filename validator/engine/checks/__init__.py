@@ -3,11 +3,14 @@
 
 from validator.engine.checks import (  # noqa: F401 - imported to register
     blanks,
+    dates,
+    plausibility,
     readability,
     sections,
     similarity,
     tables,
     template_year,
+    text_claims,
 )
 from validator.engine.registry import REGISTRY
 

@@ -81,6 +81,9 @@ def similarity(ctx: Context) -> list[Hit | Skip]:
     sigs, chars = text_similarity.fingerprints([frame.rows[i] for i in involved])
     estimate = (sigs[at[rows]] == sigs[at[before]]).mean(axis=1)
     long_enough = (chars[at[rows]] >= min_chars) & (chars[at[before]] >= min_chars)
+    if (~long_enough).any():  # the text part was not compared: 无法判断, never a silent pass
+        why = reasons["TEXT_TOO_SHORT"]["zh"]
+        out.append(Skip(rows[~long_enough], ("正文",), why))
     for k in np.nonzero(long_enough & (estimate >= threshold - 0.15))[0]:
         row, earlier = int(rows[k]), int(before[k])
         mine_text = text_similarity.body_text(frame.rows[row].narrative, frame.rows[row].section_texts)
