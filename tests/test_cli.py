@@ -118,3 +118,22 @@ def test_html_report_is_one_page_with_every_finding():
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "示例市交通运输局" in page and "T3-01" in page and 'class="error"' in page
     assert "<script" not in page  # nothing from the report is ever executed
+
+
+def test_local_rules_are_chosen_by_name_and_an_unknown_name_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("OGI_LOCAL", "default")  # restored after the test: --local sets it for the run
+    sample = SAMPLES / "2023_示例市交通运输局_无错误.txt"
+    published = tmp_path / "2023_示例市交通运输局.txt"
+    # published on 1月30日: in time by 条例第四十九条 (1月31日), late for the example province (1月28日)
+    published.write_text("发布时间：2024-01-30\n" + sample.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def m05(args):
+        result = CliRunner().invoke(main, ["check", "--format", "json", *args, str(published)])
+        findings = json.loads(result.stdout)["reports"][0]["findings"]
+        return [f["rule"] for f in findings if f["rule"] == "M-05"]
+
+    assert m05([]) == []
+    assert m05(["--local", "huaihua"]) == ["M-05"]
+    unknown = CliRunner().invoke(main, ["check", "--local", "nowhere", str(sample)])
+    assert unknown.exit_code == 2
+    assert "nowhere" in unknown.stderr and len(unknown.stderr.strip().splitlines()) == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from validator.cli.common import exit_code
+from validator.cli.common import exit_code, local_option, use_local
 from validator.engine.rules import parse_codes
 
 
@@ -39,7 +39,8 @@ from validator.engine.rules import parse_codes
     is_flag=True,
     help="Also write DIR/annotated/<file>.校验.xlsx for every report with findings (wrong cells marked).",
 )
-def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate):
+@local_option
+def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, local):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
     \b
@@ -49,6 +50,7 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
     from validator.batch import OutputError, run_batch
     from validator.render.safe import terminal
 
+    use_local(local)
     try:
         run = run_batch(
             list(paths),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from validator.cli.common import LANGS, exit_code
+from validator.cli.common import LANGS, exit_code, local_option, use_local
 from validator.engine.rules import parse_codes
 
 
@@ -28,7 +28,8 @@ from validator.engine.rules import parse_codes
     help="Write a copy with wrong cells marked: OUT.xlsx (workbook) or OUT.docx (Word comments, .docx input).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing --annotate file.")
-def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
+@local_option
+def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force, local):
     """检查年度报告 — check reports (files or folders) and print the findings.
 
     \b
@@ -42,6 +43,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force):
     from validator.api import expand_paths
     from validator.render.safe import shown, terminal
 
+    use_local(local)
     files = expand_paths(list(paths))
     if not files:
         click.echo("ogi: 没有找到可检查的报告文件 (no report files found)", err=True)
