@@ -135,8 +135,16 @@ def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> Syst
         np.array([c.aggregate for c in info]),
         weight,
         np.array([find(i) for i in range(len(relations))]),
-        {i: (c.table, c.row, c.column) for i, c in enumerate(info)},
+        {i: (c.table, *_order(template, c)) for i, c in enumerate(info)},
     )
+
+
+def _order(template, cell) -> tuple[int, int]:
+    """Row and column of a cell as numbers, so that neighbours differ by one."""
+    table = template.table(cell.table)
+    rows = [r.path for r in table.rows if r.is_leaf]
+    cols = [c.id for c in table.columns]
+    return (rows.index(cell.row) if cell.row in rows else -10, cols.index(cell.column) if cell.column in cols else -10)
 
 
 def violated(residual: np.ndarray, ops: np.ndarray) -> np.ndarray:
@@ -506,9 +514,9 @@ def _explain(p: Problem, s: Solution) -> None:
             ta, ra, ca = pos[p.cols[a]]
             tb, rb, cb = pos[p.cols[b]]
             va, vb, na, nb = p.x[a], p.x[b], s.change[a], s.change[b]
-            swapped = na == vb and nb == va
-            shifted = (na == 0 and nb == va + vb) or (nb == 0 and na == va + vb)
-            if ta == tb and (swapped or shifted) and (ra == rb or ca == cb):
+            swapped = na == vb and nb == va  # (a value typed in the neighbouring cell, or two swapped)
+            adjacent = (ra == rb and abs(ca - cb) == 1) or (ca == cb and abs(ra - rb) == 1)
+            if ta == tb and swapped and adjacent:
                 kind = "neighbour_column" if ra == rb else "neighbour_row"
                 causes.append((kind, [a, b] if na != 0 else [b, a]))
                 used |= {a, b}
