@@ -27,6 +27,7 @@ change makes every equality and inequality of the report's error rules hold. Per
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from validator.engine.frame import BLANK, NA_MARKER, UNCERTAIN, ReportFrame
@@ -144,7 +145,10 @@ def _order(template, cell) -> tuple[int, int]:
     table = template.table(cell.table)
     rows = [r.path for r in table.rows if r.is_leaf]
     cols = [c.id for c in table.columns]
-    return (rows.index(cell.row) if cell.row in rows else -10, cols.index(cell.column) if cell.column in cols else -10)
+    return (
+        rows.index(cell.row) if cell.row in rows else -10,
+        cols.index(cell.column) if cell.column in cols else -10,
+    )
 
 
 def violated(residual: np.ndarray, ops: np.ndarray) -> np.ndarray:
@@ -386,7 +390,7 @@ def _pairs(p: Problem) -> list[Solution]:
 def _milp_solutions(p: Problem) -> list[Solution]:
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    n_rel, n = p.A.shape
+    n_rel = p.A.shape[0]
     certain = ~p.free & ~p.fixed
     C = np.nonzero(certain)[0]
     F = np.nonzero(p.free)[0]
@@ -520,12 +524,24 @@ def _explain(p: Problem, s: Solution) -> None:
                 kind = "neighbour_column" if ra == rb else "neighbour_row"
                 causes.append((kind, [a, b] if na != 0 else [b, a]))
                 used |= {a, b}
+    total_of = p.system.total[p.cols]
+    for a in cells:  # a part and its row's 总计 changed alike: one slip, carried into the total
+        for b in cells:
+            if a in used or b in used or a == b or total_of[a] or not total_of[b]:
+                continue
+            ta, ra, _ = pos[p.cols[a]]
+            tb, rb, _ = pos[p.cols[b]]
+            if ta == tb and ra == rb and abs((s.change[a] - p.x[a]) - (s.change[b] - p.x[b])) < TOL:
+                causes.append((classify(p.x[a], s.change[a]), [a, b]))
+                used |= {a, b}
     for a in cells:
         if a not in used:
             kind = classify(p.x[a], s.change[a], bool(p.blank[a]), bool(p.system.total[p.cols[a]]))
-            if kind in ("other", "off_by_one", "one_digit") and p.system.total[p.cols[a]]:
-                if _row_left_out(p, a, s.change[a]):
-                    kind = "row_left_out"
+            total = bool(p.system.total[p.cols[a]])
+            if total and p.x[a] == 0 and s.change[a] > 0:
+                kind = "blank_total"  # a total left at 0 while its parts have figures
+            elif kind in ("other", "off_by_one", "one_digit") and total and _row_left_out(p, a, s.change[a]):
+                kind = "row_left_out"
             causes.append((kind, [a]))
     s.kinds = causes
     s.score = sum(KIND_SCORE[k] for k, _ in causes) / max(1, len(causes))
@@ -564,3 +580,51 @@ def _as_blame(p: Problem, best: Solution, others: list[Solution], confidence: st
             )
         )
     return out
+
+
+# ------------------------------------------------------------------------------ one line per cause
+
+KIND_EN = {
+    "transposed": "digits transposed",
+    "one_digit": "one digit wrong",
+    "off_by_one": "off by one",
+    "times_ten": "an extra 0",
+    "tenth": "a 0 missing",
+    "sign_lost": "sign wrong",
+    "neighbour_column": "typed in the neighbouring column",
+    "neighbour_row": "typed in the neighbouring row",
+    "blank_total": "total left blank",
+    "row_left_out": "a row left out of the total",
+    "other": "wrong value",
+}
+
+
+def blame_line(blame: Blame, catalogue, template: str | None, lang: str = "zh") -> str:
+    """One root cause in one line: the cell, what it holds, what it should hold, why, the rules it explains."""
+    from validator.engine.wording import cell_label, num
+    from validator.model import BLAME_KIND_ZH
+
+    def now(value: float, blank: bool) -> str:
+        return ("空白" if lang == "zh" else "blank") if blank else num(value)
+
+    rules = ("、" if lang == "zh" else ", ").join(blame.explains)
+    if lang == "zh":
+        lead = "最可能出错" if blame.confidence == "certain" else "可能出错"
+        parts = [
+            f"「{cell_label(catalogue, blame.cell, template)}」 现为 {now(blame.reported, blame.blank)}，应为 {num(blame.suggested)}"
+        ]
+        parts += [
+            f"「{cell_label(catalogue, c, template)}」 现为 {num(r)}，应为 {num(s)}"
+            for c, (r, s) in blame.also.items()
+        ]
+        text = f"{lead}：{'；'.join(parts)}（{BLAME_KIND_ZH.get(blame.kind, blame.kind)}），可解释 {rules}"
+        if blame.alternatives:
+            text += f"；另有 {len(blame.alternatives)} 种同样简单的改法"
+        return text
+    lead = "most likely wrong" if blame.confidence == "certain" else "possibly wrong"
+    parts = [f"{blame.cell} = {now(blame.reported, blame.blank)}, should be {num(blame.suggested)}"]
+    parts += [f"{c} = {num(r)}, should be {num(s)}" for c, (r, s) in blame.also.items()]
+    text = f"{lead}: {'; '.join(parts)} ({KIND_EN.get(blame.kind, blame.kind)}), explains {rules}"
+    if blame.alternatives:
+        text += f"; {len(blame.alternatives)} other changes as simple"
+    return text
