@@ -413,6 +413,10 @@ def main(argv: list[str] | None = None) -> int:
             "targets: validation of 100 000 ≤ 5 s and ≥ 50× one at a time; end to end 10 000 ≤ 90 s on 2 cores; "
             "peak memory ≤ 2 GiB"
         )
+        from benchmarks import bench_blame
+
+        blame_n = _env_int("OGI_BENCH_BLAME_N", 5400)
+        print("\n".join(bench_blame.report(bench_blame.run(blame_n, args.seed))))
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -358,29 +358,32 @@ def _pairs(p: Problem) -> list[Solution]:
     I, J = np.nonzero(np.triu(ok, 1))
     if I.size > 4000:
         return []  # too loose to be one explanation
-    out = []
     A_eq, r_eq = p.A[eq], p.residual[eq]
     signed = p.system.signed[p.cols]
     step = 1.0 / p.system.scale[p.cols]
-    for i, j in zip(I.tolist(), J.tolist()):
-        rows = B[:, i] | B[:, j]
-        M = A_eq[np.ix_(rows, [i, j])]
-        if np.linalg.matrix_rank(M) < 2:
-            continue
-        d, *_ = np.linalg.lstsq(M, -r_eq[rows], rcond=None)
-        if np.abs(M @ d + r_eq[rows]).max() > 1e-6 or (np.abs(d) <= TOL).any():
-            continue
-        d = np.round(d / step[[i, j]]) * step[[i, j]]
-        if np.abs(M @ d + r_eq[rows]).max() > 1e-6:
-            continue
-        new = p.x[[i, j]] + d
-        if ((new < -TOL) & ~signed[[i, j]]).any():
-            continue
-        after = p.residual + p.A[:, i] * d[0] + p.A[:, j] * d[1]
-        if violated(after, p.ops).any():
-            continue
+    # all pairs at once: least squares of r + a_i d_i + a_j d_j = 0 over the equalities, then exact checks
+    Mi, Mj = A_eq[:, I], A_eq[:, J]
+    aii, ajj, aij = (Mi * Mi).sum(0), (Mj * Mj).sum(0), (Mi * Mj).sum(0)
+    hi, hj = -(Mi.T @ r_eq), -(Mj.T @ r_eq)
+    det = aii * ajj - aij * aij
+    solvable = np.abs(det) > 1e-9
+    I, J, Mi, Mj = I[solvable], J[solvable], Mi[:, solvable], Mj[:, solvable]
+    aii, ajj, aij, hi, hj, det = (v[solvable] for v in (aii, ajj, aij, hi, hj, det))
+    di = (ajj * hi - aij * hj) / det
+    dj = (aii * hj - aij * hi) / det
+    di = np.round(di / step[I]) * step[I]
+    dj = np.round(dj / step[J]) * step[J]
+    exact = (np.abs(r_eq[:, None] + Mi * di + Mj * dj) <= 1e-6).all(axis=0)
+    exact &= (np.abs(di) > TOL) & (np.abs(dj) > TOL)
+    exact &= ((p.x[I] + di >= -TOL) | signed[I]) & ((p.x[J] + dj >= -TOL) | signed[J])
+    after = p.residual[:, None] + p.A[:, I] * di + p.A[:, J] * dj
+    exact &= ~violated(after.T, p.ops).any(axis=1)
+    out = []
+    for k in np.nonzero(exact)[0].tolist():
+        i, j = int(I[k]), int(J[k])
         cost = float(p.system.weight[p.cols[[i, j]]].sum())
-        out.append(Solution({i: round(float(new[0]), 6), j: round(float(new[1]), 6)}, True, cost=cost))
+        change = {i: round(float(p.x[i] + di[k]), 6), j: round(float(p.x[j] + dj[k]), 6)}
+        out.append(Solution(change, True, cost=cost))
     return out
 
 
