@@ -133,3 +133,15 @@ def test_corpus_hongze_2023_review_total_left_at_zero():
     assert totals["t4.review.total"].suggested == 11 and totals["t4.review.total"].kind == "blank_total"
     assert totals["t4.suit_after_review.total"].suggested == 5
     assert all(b.explains == ("T4-01",) for b in causes)
+
+
+def test_corpus_pingtan_2020_results_counted_twice():
+    # 表三 三、（一）予以公开 6 and （二）部分公开 6 while （七）总计 is 6 short: the same applications
+    # counted as granted and as partly granted; either row may be the one to clear, so a candidate
+    causes = _corpus_blame("2020_fujian-pingtan_ptzhsyq.txt")
+    assert len(causes) == 1
+    b = causes[0]
+    assert b.explains == ("T3-02",) and b.confidence == "candidate"
+    options = [{b.cell: b.suggested, **{c: v for c, (_, v) in b.also.items()}}, *b.alternatives]
+    assert {"t3.res.granted.np": 0, "t3.res.granted.tot": 1} in options
+    assert any(set(o) == {"t3.res.partial.np", "t3.res.partial.tot"} for o in options)
