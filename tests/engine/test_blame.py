@@ -145,3 +145,14 @@ def test_corpus_pingtan_2020_results_counted_twice():
     options = [{b.cell: b.suggested, **{c: v for c, (_, v) in b.also.items()}}, *b.alternatives]
     assert {"t3.res.granted.np": 0, "t3.res.granted.tot": 1} in options
     assert any(set(o) == {"t3.res.partial.np", "t3.res.partial.tot"} for o in options)
+
+
+def test_three_slips_by_the_integer_program():
+    figures = consistent_figures("gb2021", 2023, "某市某局", random.Random(7), scale=60)
+    true = {c: figures.cells[c] for c in ("t3.res.granted.np", "t3.res.partial.le_com", "t3.new.le_res")}
+    figures.cells["t3.res.granted.np"] += 5
+    figures.cells["t3.res.partial.le_com"] += 3
+    figures.cells["t3.new.le_res"] += 2
+    causes = _blame(figures)
+    assert _named(causes) == true
+    assert all(b.confidence == "certain" for b in causes)  # no other three cells do it
