@@ -72,6 +72,20 @@ class System:
     component: np.ndarray  # per relation: its connected component (relations sharing cells)
     position: dict = field(default_factory=dict)  # (table, row, column) of each cell index
 
+    @property
+    def sparse(self):
+        if getattr(self, "_sparse", None) is None:
+            from scipy.sparse import csr_matrix
+
+            self._sparse = csr_matrix(self.A)
+            self._pattern = csr_matrix((self.A != 0).astype(np.float64))
+        return self._sparse
+
+    @property
+    def pattern(self):
+        self.sparse  # noqa: B018 - builds both
+        return self._pattern
+
 
 def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> System | None:
     catalogue = frame.catalogue
@@ -188,23 +202,31 @@ class Solution:
     cost: float = 0.0
 
 
-def blame_frame(frame: ReportFrame, ruleset: RuleSet) -> dict[int, list[Blame]]:
-    """Report row → its root causes, for every report with a broken error relation on certain cells."""
+def blame_frame(
+    frame: ReportFrame, ruleset: RuleSet, only: np.ndarray | None = None
+) -> dict[int, list[Blame]]:
+    """Report row → its root causes, for every report with a broken error relation on certain cells
+    (``only``: the rows to look at, e.g. those the vectorised pass found an error in)."""
     out: dict[int, list[Blame]] = {}
     templates = frame.meta["template"].to_numpy()
     values = frame.resolved()
-    for template_id in {t for t in templates if isinstance(t, str)}:
+    look = np.ones(len(templates), dtype=bool)
+    if only is not None:
+        look[:] = False
+        look[np.asarray(only, dtype=np.int64)] = True
+    for template_id in {t for t in templates[look] if isinstance(t, str)}:
         system = _system(frame, ruleset, template_id)
         if system is None:
             continue
-        rows = np.nonzero(templates == template_id)[0]
+        rows = np.nonzero((templates == template_id) & look)[0]
         X = values[np.ix_(rows, system.idx)]
         S = frame.states[np.ix_(rows, system.idx)]
         blank = np.isnan(X) & ((S == BLANK) | (S == NA_MARKER))
         X = np.where(blank, 0.0, X)
         free = np.isin(S, UNCERTAIN) | np.isnan(X)
-        residual = np.where(free, 0.0, X) @ system.A.T + system.const
-        touches_free = free.astype(float) @ (system.A != 0).T > 0
+        sparse = system.sparse  # relations name a handful of cells each: a sparse product
+        residual = (sparse @ np.where(free, 0.0, X).T).T + system.const
+        touches_free = (system.pattern @ free.T.astype(np.float64)).T > 0
         broken = violated(residual, system.ops) & ~touches_free
         for k in np.nonzero(broken.any(axis=1))[0]:
             found = blame_report(system, X[k], free[k], blank[k], S[k], residual[k], broken[k])

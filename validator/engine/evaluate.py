@@ -338,7 +338,10 @@ class Evaluator:
         not_checked = coverage.not_checked(self.frame)
         for row in np.nonzero(not_checked.astype(bool))[0].tolist():
             results[row].not_checked = not_checked[row]
-        for row, causes in blame_frame(self.frame, self.ruleset).items():
+        with_errors = sorted({f.report for f in self.findings if f.severity == "error"})
+        for row, causes in blame_frame(
+            self.frame, self.ruleset, np.array(with_errors, dtype=np.int64)
+        ).items():
             results[row].blame = causes
         for result in results:
             result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
