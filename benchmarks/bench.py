@@ -1,6 +1,6 @@
 """`make bench`: synthetic reports in every format, end to end through `ogi batch`, then validation alone.
 
-    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--keep DIR]
+    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 5400] [--keep DIR]
 
 (or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE). Prints:
   - reading cost per format: median time to read one report (text, HTML, DOCX, XLSX; PDF apart);
@@ -313,6 +313,12 @@ def main(argv: list[str] | None = None) -> int:
         default=_env_int("OGI_BENCH_SINGLE", 300),
         help="reports validated one at a time (the rest scaled)",
     )
+    parser.add_argument(
+        "--blame-n",
+        type=int,
+        default=_env_int("OGI_BENCH_BLAME_N", 5400),
+        help="generated reports with seeded slips for the which-cell-is-wrong figures (issue 9)",
+    )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--keep", type=Path, help="keep the generated files and outputs in this folder")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -413,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
             "targets: validation of 100 000 ≤ 5 s and ≥ 50× one at a time; end to end 10 000 ≤ 90 s on 2 cores; "
             "peak memory ≤ 2 GiB"
         )
+        from benchmarks import bench_blame
+
+        print("\n".join(bench_blame.report(bench_blame.run(args.blame_n, args.seed))))
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

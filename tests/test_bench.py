@@ -8,7 +8,20 @@ from benchmarks import bench
 def test_bench_prints_the_figures(capsys, tmp_path):
     assert (
         bench.main(
-            ["--n", "16", "--jobs", "2", "--validate-n", "300", "--single", "5", "--keep", str(tmp_path)]
+            [
+                "--n",
+                "16",
+                "--jobs",
+                "2",
+                "--validate-n",
+                "300",
+                "--single",
+                "5",
+                "--blame-n",
+                "90",
+                "--keep",
+                str(tmp_path),
+            ]
         )
         == 0
     )
@@ -23,6 +36,8 @@ def test_bench_prints_the_figures(capsys, tmp_path):
         "injected errors found: 1/1",
         "one at a time",
         "validation of 300 read reports",
+        "which cell is wrong",
+        "two slips, both cells found",
         "×",
     ):
         assert text in out, text

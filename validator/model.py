@@ -180,6 +180,59 @@ class Finding:
         return out
 
 
+#: what each kind of slip is called in Chinese (Blame.kind)
+BLAME_KIND_ZH = {
+    "transposed": "数字颠倒",
+    "one_digit": "一位数字有误",
+    "off_by_one": "相差 1",
+    "times_ten": "多了一个 0",
+    "tenth": "少了一个 0",
+    "sign_lost": "正负号有误",
+    "neighbour_column": "数字填入了相邻列",
+    "neighbour_row": "数字填入了相邻行",
+    "blank_total": "总计未填写",
+    "row_left_out": "总计漏加了一行",
+    "other": "数值有误",
+}
+
+
+@dataclass(frozen=True)
+class Blame:
+    """One root cause of a report's broken relations: the cell most likely wrong and what it should be
+    (engine/blame.py). A suggestion only: never applied to the data."""
+
+    cell: str
+    reported: float
+    suggested: float
+    kind: str  # a key of BLAME_KIND_ZH
+    confidence: str  # certain | candidate
+    explains: tuple[str, ...]  # rule ids of the broken relations this change makes hold
+    also: dict = field(default_factory=dict)  # further cells of the same slip: id -> (reported, suggested)
+    alternatives: tuple = ()  # other minimal changes, each {cell id: suggested}
+    blank: bool = False  # the cell was left blank
+
+    def as_dict(self) -> dict:
+        out = {
+            "cell": self.cell,
+            "reported": None if self.blank else _plain(self.reported),
+            "suggested": _plain(self.suggested),
+            "kind": self.kind,
+            "confidence": self.confidence,
+            "explains": list(self.explains),
+        }
+        if self.also:
+            out["also"] = {
+                c: {"reported": _plain(r), "suggested": _plain(s)} for c, (r, s) in self.also.items()
+            }
+        if self.alternatives:
+            out["alternatives"] = [{c: _plain(v) for c, v in a.items()} for a in self.alternatives]
+        return out
+
+
+def _plain(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
 @dataclass
 class NotAssessable:
     rule: str
@@ -200,6 +253,7 @@ class ReportResult:
     not_assessable: list[NotAssessable] = field(default_factory=list)
     error: str | None = None  # set when the file could not be read
     not_checked: str | None = None  # why the report was read but could not be checked (zh), e.g. 表三未找到
+    blame: list[Blame] = field(default_factory=list)  # root causes of the broken relations (engine/blame)
 
     @property
     def status(self) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 
 from validator.catalogue import Catalogue
 from validator.engine import coverage
+from validator.engine.blame import blame_frame
 from validator.engine.checks import REGISTRY, cell_types
 from validator.engine.frame import UNCERTAIN, ReportFrame
 from validator.engine.readings import every_reading_breaks
@@ -337,6 +338,11 @@ class Evaluator:
         not_checked = coverage.not_checked(self.frame)
         for row in np.nonzero(not_checked.astype(bool))[0].tolist():
             results[row].not_checked = not_checked[row]
+        with_errors = sorted({f.report for f in self.findings if f.severity == "error"})
+        for row, causes in blame_frame(
+            self.frame, self.ruleset, np.array(with_errors, dtype=np.int64)
+        ).items():
+            results[row].blame = causes
         for result in results:
             result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
             result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))

@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from validator.catalogue import load_catalogue
+from validator.engine.blame import blame_line
 from validator.engine.wording import phrases
 from validator.model import NOT_CHECKED_ADVICE, STATUS_EN, STATUS_ZH, STATUSES, ReportResult
 
@@ -76,6 +77,12 @@ def render(results: list[ReportResult], lang: str = "zh") -> str:
                     f'<td class="where">{where}</td></tr>'
                 )
             parts.append("</table>")
+        if result.blame:  # one line per root cause (engine/blame)
+            items = "".join(
+                f'<li class="{b.confidence}">{escape(blame_line(b, load_catalogue(), result.meta.get("template"), lang))}</li>'
+                for b in result.blame
+            )
+            parts.append(f'<ul class="blame">{items}</ul>')
         if result.not_assessable:
             label = "无法判断" if lang == "zh" else "not assessable"
             items = "".join(

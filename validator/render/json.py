@@ -17,6 +17,8 @@ def report_dict(result: ReportResult, *, not_assessable: bool = True) -> dict:
         "status": result.status,
         "findings": [f.as_dict() for f in result.findings],
     }
+    if result.blame:
+        out["blame"] = [b.as_dict() for b in result.blame]
     if result.error:
         out["error"] = result.error
     if result.not_checked:

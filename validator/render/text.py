@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from validator.catalogue import load_catalogue
+from validator.engine.blame import blame_line
 from validator.engine.wording import phrases
 from validator.model import NOT_CHECKED_ADVICE, STATUS_EN, STATUS_ZH, STATUSES, ReportResult
 
@@ -79,6 +80,8 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
             places = [f"{cell} {where}" for cell, where in finding.provenance.items()][:3]
             if places:
                 lines.append(f"      {words['where']}：" + "；".join(places))
+        for cause in result.blame:  # one line per root cause (engine/blame)
+            lines.append("  → " + blame_line(cause, catalogue, meta.get("template"), lang))
         if show_not_assessable and result.not_assessable:
             lines.extend(_not_assessable_lines(result.not_assessable, lang, words["na"]))
         lines.append("")
