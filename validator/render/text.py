@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from validator.catalogue import load_catalogue
-from validator.engine.blame import blame_line
 from validator.engine.wording import phrases
 from validator.model import NOT_CHECKED_ADVICE, STATUS_EN, STATUS_ZH, STATUSES, ReportResult
+from validator.render.blame_line import blame_line
 
 _LABELS = {
     "zh": {
