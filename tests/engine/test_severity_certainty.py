@@ -43,8 +43,27 @@ def test_table_4_unplaced_is_not_checked_and_never_an_error():
 
 def test_most_of_a_table_not_placed_is_not_checked():
     half = T4_CELLS[: len(T4_CELLS) // 2 + 1]
-    assert run_case({"unplaced": half}).status == "not_checked"
-    assert run_case({"unplaced": T4_CELLS[:2]}).status != "not_checked"
+    most = run_case({"unplaced": half})
+    assert most.status == "not_checked" and "未能准确读取" in most.not_checked
+    few = run_case({"unplaced": T4_CELLS[:2]})  # a few figures unsettled: incomplete, said as such
+    assert few.status == "not_checked" and "2 个数字无法确定" in few.not_checked
+
+
+def test_a_report_with_an_unsettled_figure_is_never_counted_as_passed():
+    """One run with two readings in 表三 and nothing else wrong: the checks through it are incomplete."""
+    result = run_case({"ambiguous": {"t3.res.total.np": [0, 11]}})  # all else zero: consistent
+    assert not [f for f in result.findings if f.severity == "error"]
+    assert result.status == "not_checked"
+    assert "表三" in result.not_checked and "1 个数字无法确定" in result.not_checked
+
+
+def test_a_certain_error_stands_beside_an_unsettled_figure():
+    case = {
+        "cells": {"t4.review.upheld": 2, "t4.review.total": 9},
+        "ambiguous": {"t3.res.total.np": [0, 11]},
+    }
+    result = run_case(case)
+    assert result.status == "errors" and result.not_checked is None
 
 
 def test_no_text_layer_is_not_checked():
@@ -163,3 +182,16 @@ def test_no_error_in_any_rule_case_names_a_cell_not_read_with_certainty():
                 own = [c for c in finding.cells if not c.startswith("prev.")]
                 doubtful = [c for c in own if not is_certain(c, states)]
                 assert not doubtful, (path.name, case["name"], finding.rule, doubtful)
+
+
+def test_readings_of_a_total_the_frame_filled_never_stand_in_for_a_missing_cell():
+    """（六）其他处理 is filled from its sub-rows even when its own run was ambiguous; a MISSING 予以公开
+    beside it must stay not assessable, not become 0 under 'every reading breaks'."""
+    spec = {"cells": {"t3.new.np": 5, "t3.new.tot": 5, "t3.res.granted.np": 5, "t3.res.granted.tot": 5}}
+    spec["cells"].update({"t3.res.total.np": 5, "t3.res.total.tot": 5})
+    (report,) = case_reports(spec)
+    report.cells["t3.res.granted.np"] = CellValue(CellState.MISSING)
+    report.cells["t3.res.other.np"] = CellValue(CellState.AMBIGUOUS, None, "23", candidates=(2.0, 3.0))
+    (result,) = validate_reports([report])
+    named = [f.rule for f in result.findings if f.severity == "error" and "t3.res.granted.np" in f.cells]
+    assert named == []

@@ -44,3 +44,31 @@ def not_checked(frame) -> np.ndarray:
         out[row] = "；".join(texts)
     out[~readable] = words["no_text"]["zh"]
     return out
+
+
+def doubtful(frame, has_errors: np.ndarray) -> np.ndarray:
+    """Per report without an error: why its essential tables' checks are incomplete (zh), or None.
+
+    A figure of 表三/表四 the reader could not settle (a run with several readings, a value it could not
+    place) leaves the relations through it unassessed: the report cannot be counted as passed either."""
+    words = phrases()["not_checked"]
+    out = np.full(len(frame), None, dtype=object)
+    templates = frame.meta["template"].to_numpy()
+    col = frame.col
+    reasons: dict[int, list[str]] = {}
+    for template in frame.catalogue.templates.values():
+        mine = ~has_errors & (templates == template.id)
+        if not mine.any():
+            continue
+        for table in template.tables:
+            if not table.essential:
+                continue
+            idx = np.array([col[c.id] for c in template.cells_of(table.id)])
+            block = frame.states[:, idx]
+            unsettled = ((block == AMBIGUOUS) | (block == UNPLACED)).sum(axis=1)
+            for row in np.nonzero(mine & (unsettled > 0))[0].tolist():
+                params = {"table_name": table.name, "count": int(unsettled[row])}
+                reasons.setdefault(row, []).append(fill(words["doubtful"]["zh"], params))
+    for row, texts in reasons.items():
+        out[row] = "；".join(texts)
+    return out

@@ -161,6 +161,7 @@ class Evaluator:
             fixed,
             np.isnan(block).sum(axis=0),
             lambda r: _violates(r, cr.relation.op),
+            valueless=np.isnan(block),
         )
         if broken is None:
             return
@@ -336,9 +337,15 @@ class Evaluator:
         for (row, _), entry in self.not_assessable.items():
             results[row].not_assessable.append(entry)
         not_checked = coverage.not_checked(self.frame)
+        with_errors = sorted({f.report for f in self.findings if f.severity == "error"})
+        has_errors = np.zeros(len(self.frame), dtype=bool)
+        has_errors[with_errors] = True
+        # a certain error stands; otherwise a table figure left unsettled means the report was not
+        # fully checked, so it is never counted as passed
+        unsettled = coverage.doubtful(self.frame, has_errors)
+        not_checked = np.where(not_checked.astype(bool), not_checked, unsettled)
         for row in np.nonzero(not_checked.astype(bool))[0].tolist():
             results[row].not_checked = not_checked[row]
-        with_errors = sorted({f.report for f in self.findings if f.severity == "error"})
         for row, causes in blame_frame(
             self.frame, self.ruleset, np.array(with_errors, dtype=np.int64)
         ).items():

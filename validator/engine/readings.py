@@ -34,10 +34,13 @@ def every_reading_breaks(
     fixed: np.ndarray,
     nan_count: np.ndarray,
     violates,
+    valueless: np.ndarray | None = None,
 ) -> Broken | None:
     """rows: reports (frame rows) whose relation was undecided; cells/coeffs: the relation's own cells;
     fixed: per report, the constant plus every term that has a value; nan_count: per report, how many
-    of the relation's cells have no value; violates: residual → mask of broken."""
+    of the relation's cells have no value; violates: residual → mask of broken; valueless: cells × rows,
+    True where the cell has no value (only those cells' readings count: a total the frame filled from its
+    parts keeps its readings, but its value is already in ``fixed``)."""
     e_row, e_col, e_cand = frame.readings
     if e_row.size == 0 or rows.size == 0:
         return None
@@ -48,6 +51,14 @@ def every_reading_breaks(
     pick = (at_row[e_row] >= 0) & np.isin(e_col, col_ids)
     if not pick.any():
         return None
+    if valueless is not None:  # readings only of the cells that have no value in that report
+        index_of = np.full(int(col_ids.max()) + 1, -1, dtype=np.int64)
+        index_of[col_ids] = np.arange(col_ids.size)
+        chosen_entries = np.nonzero(pick)[0]
+        still = valueless[index_of[e_col[chosen_entries]], at_row[e_row[chosen_entries]]]
+        pick[chosen_entries[~still]] = False
+        if not pick.any():
+            return None
     pos = at_row[e_row[pick]]  # position of each entry's report in rows
     coeff_of = dict(zip(col_ids.tolist(), coeffs.tolist()))
     entry_cols = e_col[pick]
