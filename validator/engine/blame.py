@@ -277,7 +277,7 @@ def blame_report(system, x, free, blank, states, residual, broken) -> list[Blame
         return []
     for s in solutions:
         _explain(problem, s)
-    solutions.sort(key=lambda s: (-s.score, s.cost))
+    solutions.sort(key=lambda s: (-s.score, s.cost, sorted(s.change.items())))  # ties: a fixed order
     best = solutions[0]
     size = len(best.change)
     same_size = [s for s in solutions if len(s.change) == size]
@@ -461,7 +461,9 @@ def _milp_solutions(p: Problem) -> list[Solution]:
             constraints=constraint,
             integrality=integrality,
             bounds=bounds,
-            options={"time_limit": 0.2 if not solutions else 0.05},
+            # bounded by work (nodes), not by the clock, so a loaded machine gives the same answer;
+            # the time limit is only a safety net for pathological programs
+            options={"node_limit": 400 if not solutions else 100, "time_limit": 5.0},
         )
         if result.x is None:
             break
