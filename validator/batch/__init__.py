@@ -15,6 +15,7 @@ is read, so an interrupted run loses nothing: `--resume` picks up where it stopp
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -188,7 +189,12 @@ def run_batch(
 
     out = Path(out_dir)
     jobs = jobs or available_cores()
-    alias_map = load_aliases(aliases)
+    try:
+        alias_map = load_aliases(aliases)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:  # an input the run needs: one line, exit 2
+        raise OutputError(
+            f"{aliases}: 别名文件无法读取，请存为 UTF-8 编码的 CSV (aliases file unreadable: {exc})"
+        ) from None
     catalogue = load_catalogue()
     ruleset = build_ruleset(catalogue, tuple(select), tuple(ignore))
     with locked(out):

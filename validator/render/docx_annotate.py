@@ -17,6 +17,7 @@ import os
 import posixpath
 import tempfile
 import zipfile
+import zlib
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -301,8 +302,8 @@ def annotate_docx(source_path: str | Path, report, result: ReportResult, out_pat
             if sum(i.file_size for i in z.infolist()) > MAX_INFLATED:
                 raise ValueError(f"{source_path.name}: 文档解压后过大，不写批注")
             parts = {info.filename: z.read(info) for info in z.infolist()}
-    except zipfile.BadZipFile as exc:
-        raise ValueError(f"{source_path.name}: 不是有效的DOCX ({exc})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ValueError(f"{source_path.name}: 不是有效的DOCX，或其中的部件已损坏 ({exc})") from None
     main = _main_part(set(parts), parts.get("_rels/.rels"))
     root = _parse(parts[main], main)
     body = root.find(_q("body"))

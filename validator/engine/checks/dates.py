@@ -61,7 +61,7 @@ def publication_deadline(ctx: Context) -> list[Hit | Skip]:
                 "deadline": str(due),
                 "filer": FILER_NAMES.get(kind, kind),
                 "basis": spec.get("basis", rules.get("source", "")),
-                "local": rules["name"],
+                "local": rules.get("name", ""),
                 "days": int((when - due).astype(int)),
             }
             out.append(Hit("late", row, params, values={"published": str(when), "deadline": str(due)}))
