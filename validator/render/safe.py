@@ -84,10 +84,6 @@ def markdown(text) -> str:
     return html.escape(shown(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
-def html_text(text) -> str:
-    return html.escape(shown(text), quote=True)
-
-
 def json_dumps(payload, **kwargs) -> str:
     """JSON text in which a lone surrogate is kept exact as a \\udcXX escape (still valid JSON)."""
     text = json.dumps(payload, ensure_ascii=False, **kwargs)

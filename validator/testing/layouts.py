@@ -38,7 +38,7 @@ from xml.sax.saxutils import escape
 
 from validator.catalogue import Template, load_catalogue
 from validator.testing.figures import Figures, consistent_figures
-from validator.testing.formats import _PHRASES
+from validator.testing.formats import _CONTENT_TYPES, _PHRASES, _RELS, _W
 
 # ---------------------------------------------------------------------------------------------- truth
 
@@ -456,22 +456,6 @@ def render_html_split(sample: Sample) -> bytes:
 
 # ---------------------------------------------------------------------------------------------- DOCX
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-    "</Types>"
-)
-_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'officeDocument" Target="word/document.xml"/></Relationships>'
-)
 _FONT = '<w:rFonts w:ascii="SimSun" w:hAnsi="SimSun" w:eastAsia="SimSun"/>'
 
 
