@@ -16,6 +16,7 @@ import os
 import random
 import signal
 import zipfile
+import zlib
 from functools import cache
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def _inside_zip(data: bytes, member: int, mutate, at: int, value: int) -> bytes:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
             parts = [(i.filename, z.read(i)) for i in infos]
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError):
         return mutate(data, at, value)
     buffer = io.BytesIO()
     target = member % len(parts)
