@@ -329,11 +329,7 @@ def _run_pool(pool, queue, jobs: int, args, finished) -> list[int]:
 
 def _lost(display: str, workers: list) -> tuple:
     """The row of a file whose worker died: the signal that ended it, as a transient error."""
-    codes = []
-    for process in workers:
-        process.join(timeout=5)
-        if process.exitcode is not None:
-            codes.append(process.exitcode)
+    codes = [code for code in (_exit_code(process) for process in workers) if code is not None]
     code = next((c for c in codes if c != 0), None)
     name = _shown(display)
     if code is not None and code < 0 and -code == getattr(signal, "SIGXCPU", -1):
@@ -347,6 +343,17 @@ def _lost(display: str, workers: list) -> tuple:
     else:
         how = f"exit {code}"
     return None, f"{name}: 读取进程异常退出（{how}，可能内存不足） (worker killed)", 0.0, None
+
+
+def _exit_code(process, seconds: float = 10.0) -> int | None:
+    """A dead worker's exit code. The pool's own thread may be reaping the same child at that moment
+    (its waitpid wins, ours sees ECHILD and join returns with no code), so wait until it is recorded."""
+
+    deadline = time.monotonic() + seconds
+    process.join(timeout=seconds)
+    while process.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return process.exitcode
 
 
 def _shown(display: str) -> str:
