@@ -11,6 +11,7 @@ from validator.engine import coverage
 from validator.engine.blame import blame_frame
 from validator.engine.checks import REGISTRY, cell_types
 from validator.engine.frame import UNCERTAIN, ReportFrame
+from validator.engine.holds import violates as _violates
 from validator.engine.readings import every_reading_breaks
 from validator.engine.registry import Context, Skip
 from validator.engine.relation_findings import RelationWording, provenance
@@ -18,7 +19,6 @@ from validator.engine.rules import CompiledRelation, Rule, RuleSet, build_rulese
 from validator.engine.wording import fill, phrases
 from validator.model import CellState, Finding, NotAssessable, ReportResult
 
-TOLERANCE = 1e-6
 _STATE_NAMES = {int(s): s.name for s in CellState}
 
 
@@ -31,6 +31,7 @@ class Evaluator:
         self.not_assessable: dict[tuple[int, str], NotAssessable] = {}
         self.templates = frame.meta["template"].to_numpy()
         self.readings: dict[tuple[int, int], dict] = {}  # (row, id(relation)) → ambiguous cells' readings
+        self.blame: dict[int, list] = {}  # row → root causes (engine/blame), which the findings word
 
     # ------------------------------------------------------------------------------------ relations
 
@@ -140,9 +141,13 @@ class Evaluator:
                     prev_templates if needs_prev else None,
                 )
             alternatives.clear()
+        failing = [
+            row for row, items in failures.items() if any(cr.rule.severity == "error" for cr, _ in items)
+        ]
+        self.blame = blame_frame(frame, self.ruleset, np.array(failing, dtype=np.int64))
         wording = RelationWording(frame, self.ruleset, self.readings)
         for row, items in failures.items():
-            self.findings.extend(wording.findings(row, items, values))
+            self.findings.extend(wording.findings(row, items, values, self.blame.get(row, [])))
 
     def _every_reading(self, cr, rows, violated, undecided, residual, current, own_at, col) -> None:
         """Undecided reports whose ambiguous cells break the relation under every reading: broken (in place)."""
@@ -346,27 +351,14 @@ class Evaluator:
         not_checked = np.where(not_checked.astype(bool), not_checked, unsettled)
         for row in np.nonzero(not_checked.astype(bool))[0].tolist():
             results[row].not_checked = not_checked[row]
-        for row, causes in blame_frame(
-            self.frame, self.ruleset, np.array(with_errors, dtype=np.int64)
-        ).items():
+        rest = [row for row in with_errors if row not in self.blame]  # errors of the checks (a blank total)
+        self.blame.update(blame_frame(self.frame, self.ruleset, np.array(rest, dtype=np.int64)))
+        for row, causes in self.blame.items():
             results[row].blame = causes
         for result in results:
             result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
             result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
         return results
-
-
-def _violates(residual: np.ndarray, op: str) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        if op == "==":
-            return np.abs(residual) > TOLERANCE
-        if op == "<=":
-            return residual > TOLERANCE
-        if op == ">=":
-            return residual < -TOLERANCE
-        if op == "<":
-            return residual >= -TOLERANCE
-        return residual <= TOLERANCE
 
 
 def evaluate(frame: ReportFrame, ruleset: RuleSet | None = None) -> list[ReportResult]:

@@ -1,5 +1,5 @@
 """Relation findings worded for staff: terms with their labels and values, the bound variables'
-labels, the readings of ambiguous cells, and the cell most likely wrong (engine/explain)."""
+labels, the readings of ambiguous cells, and the cells most likely wrong (from the report's blame)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from validator.engine.explain import single_cell_fixes
+from validator.engine.blame import advice
 from validator.engine.rules import CompiledRelation, RuleSet, binding_label
 from validator.engine.wording import cell_label, fill, num, phrases, plain, short_labels
-from validator.model import Finding
+from validator.model import Blame, Finding
 
 
 class RelationWording:
@@ -24,11 +24,17 @@ class RelationWording:
         self.readings = readings  # (row, id(relation)) → {cell: (closest reading, candidates)}
 
     def findings(
-        self, row: int, items: list[tuple[CompiledRelation, float]], values: np.ndarray
+        self,
+        row: int,
+        items: list[tuple[CompiledRelation, float]],
+        values: np.ndarray,
+        causes: list[Blame] = (),
     ) -> list[Finding]:
+        """The findings of one report's broken relations; ``causes``: its blame (engine/blame), which
+        words the cells most likely wrong."""
         out: list[Finding] = []
         template = self.templates[row]
-        fixes = self._localise(row, template, values)
+        parts = self._parts(template)
         for cr, residual in items:
             rel = cr.relation
             cells = rel.cells
@@ -61,35 +67,27 @@ class RelationWording:
                 )
                 message_en += fill(p["en"], {"readings": "; ".join(f"{c} = {o}" for c, o in options.items())})
             suggestion = None
-            relevant = [f for f in fixes if f.cell in rel.coefficients()]
-            if len(relevant) == 1 and cr.relation.op == "==":
-                fix = relevant[0]
-                suggestion = {fix.cell: plain(fix.value)}
+            found = advice(causes, cr.rule.id, cells, parts) if causes else None
+            if found is not None and found.certain:
+                suggestion = {c: plain(value) for c, _, value in found.cells}
                 p = phrases()["suggestion"]
-                message_zh += fill(
-                    p["zh"],
-                    {
-                        "label": cell_label(self.catalogue, fix.cell, template),
-                        "current": num(fix.current),
-                        "value": num(fix.value),
-                    },
-                )
-                message_en += fill(
-                    p["en"], {"cell": fix.cell, "current": num(fix.current), "value": num(fix.value)}
-                )
-            elif 1 < len(relevant) <= 5 and cr.relation.op == "==":
+                for c, now, value in found.cells:
+                    label = cell_label(self.catalogue, c, template)
+                    message_zh += fill(p["zh"], {"label": label, "current": num(now), "value": num(value)})
+                    message_en += fill(p["en"], {"cell": c, "current": num(now), "value": num(value)})
+            elif found is not None and len(found.cells) <= 5:
                 p = phrases()["suggestion_several"]
                 message_zh += fill(
                     p["zh"],
                     {
                         "labels": "、".join(
-                            f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）"
-                            for f in relevant
+                            f"「{cell_label(self.catalogue, c, template)}」（应为 {num(value)}）"
+                            for c, _, value in found.cells
                         )
                     },
                 )
                 message_en += fill(
-                    p["en"], {"cells": ", ".join(f"{f.cell} (→ {num(f.value)})" for f in relevant)}
+                    p["en"], {"cells": ", ".join(f"{c} (→ {num(value)})" for c, _, value in found.cells)}
                 )
             out.append(
                 Finding(
@@ -134,45 +132,11 @@ class RelationWording:
             value = values[row, self.frame.col[cell]]
         return None if np.isnan(value) else float(value)
 
-    def _localise(self, row: int, template: str, values: np.ndarray):
-        """Single-cell explanations over the template's hard equalities (the form's own arithmetic)."""
-        system = self._system(template)
-        if system is None:
-            return []
-        A, const, cells, idx, integer = system
-        x = values[row, idx]
-        residual = A @ np.nan_to_num(x) + const
-        involved_nan = (np.abs(A) > 0) & np.isnan(x)[None, :]
-        residual[involved_nan.any(axis=1)] = np.nan
-        return single_cell_fixes(A, residual, x, cells, integer)
-
-    def _system(self, template: str):
-        cache = self.__dict__.setdefault("_systems", {})
-        if template in cache:
-            return cache[template]
-        relations = [
-            cr
-            for cr in self.ruleset.relations
-            if cr.template == template
-            and cr.relation.op == "=="
-            and cr.rule.severity == "error"
-            and not cr.rule.cross_year
-        ]
-        if not relations:
-            cache[template] = None
-            return None
-        cells = sorted({c for cr in relations for c in cr.coeffs}, key=self.frame.col.get)
-        position = {c: i for i, c in enumerate(cells)}
-        A = np.zeros((len(relations), len(cells)))
-        const = np.zeros(len(relations))
-        for i, cr in enumerate(relations):
-            const[i] = cr.constant
-            for c, coeff in cr.coeffs.items():
-                A[i, position[c]] = coeff
-        idx = np.array([self.frame.col[c] for c in cells])
-        tmpl = self.catalogue.templates[template]
-        integer = np.array([tmpl.cells[c].kind != "amount" for c in cells])
-        cache[template] = (A, const, cells, idx, integer)
+    def _parts(self, template: str) -> dict[str, list[str]]:
+        """Aggregate cell → its sub-row cells (the blame names the sub-rows)."""
+        cache = self.__dict__.setdefault("_parts_cache", {})
+        if template not in cache:
+            cache[template] = self.catalogue.templates[template].aggregate_cells()
         return cache[template]
 
 

@@ -1,0 +1,186 @@
+"""Which cells are wrong: the minimal change over every error relation of a report, all tables at once.
+
+Fellegi–Holt as an integer program (scipy's HiGHS ``milp``): the fewest, cheapest certain cells whose
+change makes every equality and inequality of the report's error rules hold. Per failing report only
+(a handful in a batch); the broken reports are found for all reports at once with one matrix product.
+
+- Variables: the change y_j of each certain cell (integer, in the cell's unit: counts 1, amounts such as
+  万元 scaled ×100 so that a cent is one step) with a binary z_j "cell j changes"; |y_j| ≤ M_j z_j where
+  M_j is what the cell can hold in this report (0 … twice the largest figure plus the broken residuals),
+  never a blanket big-M under which a small typo could hide in the integrality tolerance. Counts stay
+  ≥ 0; signed cells (本年增/减) may go negative.
+- Cells not read with certainty (MISSING, AMBIGUOUS, UNPLACED) and certain cells with no number (TEXT)
+  are free unknowns: no cost, never blamed. A blank or marker counts as 0 and may be blamed (a total
+  left blank).
+- Cost: 1 per changed cell, minus a little for totals and for cells only one relation names, plus a
+  little per further relation that confirms the cell (tie-breaks only: the count always comes first).
+- All single-cell solutions are enumerated exactly with numpy (that is the program at cost 1, solved in
+  closed form); the solver runs when no single cell can explain the report, and is re-run with the
+  found support excluded to learn whether another support of the same size exists.
+- Every solution is explained (blame/explain.py) deductively (digits transposed, one digit wrong, ×10 / ÷10, sign lost,
+  value in the neighbouring column or row, total left blank, a row left out of its total); among
+  minimal solutions the one with the best explanation is shown, the rest as alternatives.
+- Relations that share no cell are solved apart (one program per connected component).
+- ``certain`` only when the minimal support (of its component) is unique, its values are determined by
+  the equalities, and it makes every broken relation hold; else ``candidate``. Nothing is ever applied to the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from validator.engine.blame.explain import KIND_SCORE, classify, explain
+from validator.engine.blame.solve import milp_solutions, pairs, single_cell
+from validator.engine.blame.system import Problem, Solution, System, build_system, system_for
+from validator.engine.frame import BLANK, NA_MARKER, UNCERTAIN, ReportFrame
+from validator.engine.holds import violates
+from validator.engine.rules import RuleSet
+from validator.model import Blame
+
+__all__ = ["KIND_SCORE", "Advice", "advice", "blame_frame", "blame_report", "build_system", "classify"]
+
+
+def blame_frame(
+    frame: ReportFrame, ruleset: RuleSet, only: np.ndarray | None = None
+) -> dict[int, list[Blame]]:
+    """Report row → its root causes, for every report with a broken error relation on certain cells
+    (``only``: the rows to look at, e.g. those the vectorised pass found an error in)."""
+    out: dict[int, list[Blame]] = {}
+    templates = frame.meta["template"].to_numpy()
+    values = frame.resolved()
+    look = np.ones(len(templates), dtype=bool)
+    if only is not None:
+        look[:] = False
+        look[np.asarray(only, dtype=np.int64)] = True
+    for template_id in {t for t in templates[look] if isinstance(t, str)}:
+        system = system_for(frame, ruleset, template_id)
+        if system is None:
+            continue
+        rows = np.nonzero((templates == template_id) & look)[0]
+        X = values[np.ix_(rows, system.idx)]
+        S = frame.states[np.ix_(rows, system.idx)]
+        blank = np.isnan(X) & ((S == BLANK) | (S == NA_MARKER))
+        X = np.where(blank, 0.0, X)
+        free = np.isin(S, UNCERTAIN) | np.isnan(X)
+        sparse = system.sparse  # relations name a handful of cells each: a sparse product
+        residual = (sparse @ np.where(free, 0.0, X).T).T + system.const
+        touches_free = (system.pattern @ free.T.astype(np.float64)).T > 0
+        broken = violates(residual, system.ops) & ~touches_free
+        for k in np.nonzero(broken.any(axis=1))[0]:
+            found = blame_report(system, X[k], free[k], blank[k], residual[k], broken[k])
+            if found:
+                out[int(rows[k])] = found
+    return out
+
+
+def blame_report(system: System, x, free, blank, residual, broken) -> list[Blame]:
+    """The root causes of one report's broken relations (empty when nothing explains them). Relations
+    that share no cell are independent: each connected component is its own minimal change, with its own
+    confidence and alternatives (a doubt in 表四 does not make a clear slip in 表三 a candidate)."""
+    out: list[Blame] = []
+    for component in np.unique(system.component[broken]).tolist():
+        rel = np.nonzero(system.component == component)[0]
+        cols = np.nonzero((system.A[rel] != 0).any(axis=0))[0]
+        problem = Problem(
+            system,
+            rel,
+            cols,
+            system.A[np.ix_(rel, cols)],
+            system.ops[rel],
+            residual[rel],
+            np.where(free[cols], np.nan, x[cols]),
+            free[cols],
+            blank[cols],
+            broken[rel],
+        )
+        out += _component_blame(problem)
+    return out
+
+
+def _component_blame(problem: Problem) -> list[Blame]:
+    """The minimal change of one connected component, explained; certain only when it is the only one."""
+    solutions = []
+    if not problem.free.any():
+        solutions = single_cell(problem) or pairs(problem)
+    if not solutions:
+        solutions = milp_solutions(problem)
+    if not solutions:
+        return []
+    for s in solutions:
+        explain(problem, s)
+    solutions.sort(key=lambda s: (-s.score, s.cost, sorted(s.change.items())))  # ties: a fixed order
+    best = solutions[0]
+    size = len(best.change)
+    same_size = [s for s in solutions if len(s.change) == size]
+    unique = len(same_size) == 1 and best.determined
+    return _as_blame(problem, best, same_size[1:], "certain" if unique else "candidate")
+
+
+def _as_blame(p: Problem, best: Solution, others: list[Solution], confidence: str) -> list[Blame]:
+    system = p.system
+    rules_broken = [system.rules[i] for i in p.rel[p.broken]]
+    out = []
+    alternatives = [{system.cells[p.cols[j]]: v for j, v in sorted(s.change.items())} for s in others]
+    for kind, cells in best.kinds:
+        touched = (p.A[:, cells] != 0).any(axis=1) & p.broken
+        explains = sorted({system.rules[i] for i in p.rel[touched]}, key=rules_broken.index)
+        main = cells[0]
+        out.append(
+            Blame(
+                cell=system.cells[p.cols[main]],
+                reported=float(p.x[main]),
+                suggested=float(best.change[main]),
+                kind=kind,
+                confidence=confidence,
+                explains=tuple(explains),
+                also={system.cells[p.cols[j]]: (float(p.x[j]), float(best.change[j])) for j in cells[1:]},
+                alternatives=tuple(alternatives),
+                blank=bool(p.blank[main]),
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------ per finding
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the finding of one broken relation says about its cells most likely wrong. Taken from the
+    report's root causes, so the finding's 「最可能出错的是…，应为 N」 and the root-cause lines never disagree."""
+
+    certain: bool  # one explanation: the finding carries it as its suggestion
+    cells: tuple[tuple[str, float | None, float], ...]  # (cell, reported, suggested); candidates: the options
+
+
+def advice(
+    causes: Iterable[Blame], rule_id: str, cells: Iterable[str], parts: dict[str, list[str]]
+) -> Advice | None:
+    """The root causes that explain this relation (rule id, and a changed cell among the relation's
+    cells; ``parts``: aggregate cell → its sub-row cells, as the blame names them), as the finding's advice:
+    certain → the changes; candidate → the changed cells of every minimal change, this relation's part."""
+    named = {part for c in cells for part in parts.get(c, [c])}
+    certain = True
+    out: dict[tuple[str, float], tuple[str, float | None, float]] = {}
+    for cause in causes:
+        if rule_id not in cause.explains:
+            continue
+        changes = {cause.cell: (cause.reported, cause.suggested), **cause.also}
+        mine = [(c, r, s) for c, (r, s) in changes.items() if c in named]
+        if not mine:
+            continue
+        certain &= cause.confidence == "certain"
+        for c, r, s in mine:
+            out.setdefault((c, s), (c, r, s))
+        for other in cause.alternatives:
+            for c, s in other.items():
+                if c in named:
+                    out.setdefault((c, s), (c, None, s))
+    if not out:
+        return None
+    if certain:
+        return Advice(True, tuple(v for v in out.values() if v[1] is not None))
+    return Advice(False, tuple(out.values()))
