@@ -38,9 +38,18 @@ from validator.engine.blame.system import Problem, Solution, System, build_syste
 from validator.engine.frame import BLANK, NA_MARKER, UNCERTAIN, ReportFrame
 from validator.engine.holds import violates
 from validator.engine.rules import RuleSet
-from validator.model import Blame
+from validator.model import Blame, Finding, ReportResult
 
-__all__ = ["KIND_SCORE", "Advice", "advice", "blame_frame", "blame_report", "build_system", "classify"]
+__all__ = [
+    "KIND_SCORE",
+    "Advice",
+    "advice",
+    "blame_frame",
+    "blame_report",
+    "build_system",
+    "classify",
+    "findings_by_cause",
+]
 
 
 def blame_frame(
@@ -184,3 +193,22 @@ def advice(
     if certain:
         return Advice(True, tuple(v for v in out.values() if v[1] is not None))
     return Advice(False, tuple(out.values()))
+
+
+def findings_by_cause(result: ReportResult, catalogue) -> list[tuple[Blame, list[Finding]]]:
+    """Each root cause of a report with the findings it explains, for "one row per root cause": a broken
+    relation whose rule it explains and whose cells it changes (as the finding's advice), or another error
+    naming one of its cells (a total left blank). A finding goes to the first such cause only."""
+    template = result.meta.get("template")
+    parts = catalogue.templates[template].aggregate_cells() if template in catalogue.templates else {}
+    out: list[tuple[Blame, list[Finding]]] = [(cause, []) for cause in result.blame]
+    for finding in result.findings:
+        if finding.severity != "error":
+            continue
+        named = {part for c in finding.cells for part in parts.get(c, [c])}
+        for cause, mine in out:
+            changed = {cause.cell, *cause.also}
+            if changed & named and (finding.rule in cause.explains or len(named) == 1):
+                mine.append(finding)
+                break
+    return out
