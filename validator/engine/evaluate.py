@@ -32,6 +32,7 @@ class Evaluator:
         self.templates = frame.meta["template"].to_numpy()
         self.readings: dict[tuple[int, int], dict] = {}  # (row, id(relation)) → ambiguous cells' readings
         self.blame: dict[int, list] = {}  # row → root causes (engine/blame), which the findings word
+        self.blamed: list[int] = []
 
     # ------------------------------------------------------------------------------------ relations
 
@@ -144,6 +145,7 @@ class Evaluator:
         failing = [
             row for row, items in failures.items() if any(cr.rule.severity == "error" for cr, _ in items)
         ]
+        self.blamed = failing  # rows the blame has looked at (it may find no explanation)
         self.blame = blame_frame(frame, self.ruleset, np.array(failing, dtype=np.int64))
         wording = RelationWording(frame, self.ruleset, self.readings)
         for row, items in failures.items():
@@ -351,7 +353,7 @@ class Evaluator:
         not_checked = np.where(not_checked.astype(bool), not_checked, unsettled)
         for row in np.nonzero(not_checked.astype(bool))[0].tolist():
             results[row].not_checked = not_checked[row]
-        rest = [row for row in with_errors if row not in self.blame]  # errors of the checks (a blank total)
+        rest = sorted(set(with_errors) - set(self.blamed))  # errors of the checks only (a blank total)
         self.blame.update(blame_frame(self.frame, self.ruleset, np.array(rest, dtype=np.int64)))
         for row, causes in self.blame.items():
             results[row].blame = causes
