@@ -39,6 +39,15 @@ def test_every_table3_and_table4_change_is_an_error_naming_the_cell():
             assert suggestions and all(s == {cell_id: base.cells[cell_id].value} for s in suggestions), (
                 cell_id
             )
+            # … and the root cause says the same (one source of truth for both)
+            (b,) = result.blame
+            assert (b.cell, b.suggested, b.confidence, b.kind) == (
+                cell_id,
+                base.cells[cell_id].value,
+                "certain",
+                "off_by_one",
+            )
         else:
             assert suggestions == [], cell_id
             assert any("可能出错的单元格" in f.message_zh for f in result.findings), cell_id
+            assert result.blame and all(b.confidence == "candidate" for b in result.blame), cell_id
