@@ -1,0 +1,102 @@
+"""M-07: the report year where the report states it — the title, the statistics period (正文) and the file's
+own name as published (the metadata the frame holds) — is one year.
+
+The title against the period is M-04's finding (its report year is the title's); this check adds the
+file name, the name under which the report was published or submitted (“2024年度政府信息公开工作年度报告.docx”
+holding a 2023 title is a wrong file or a title left from last year). Years are extracted with pandas
+string operations over all reports at once; only reports that disagree are visited to word findings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from validator.engine.frame import NUMBER
+from validator.engine.registry import Context, Hit, Skip, check
+from validator.engine.wording import phrases
+
+#: a year in a title: Arabic (2023年) or Chinese digits (二〇二三年)
+TITLE_YEAR = r"((?:19|20)\d{2}|[一二][〇零○一二三四五六七八九]{3})\s*年"
+#: a year in a file name, delimited (not the digits of gb2019 or of a serial number), and not a date
+#: (2024-01-15, 2024.1.5, 2024年1月15日: the day of publication, not the report year)
+NAME_YEAR = r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9])(?!\s*[-./年_]\s*\d{1,2}\s*[-./月_]\s*\d{1,2})"
+PERIOD = ("n.period_start_year", "n.period_end_year")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def title_years(titles: pd.Series) -> np.ndarray:
+    """The first year each title states (NaN when none)."""
+    found = titles.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.extract(TITLE_YEAR)[0]
+    return pd.to_numeric(found.str.translate(_CN_DIGITS), errors="coerce").to_numpy(dtype=float)
+
+
+def file_names(sources: pd.Series) -> pd.Series:
+    """The file's own name (the last member of an archive path, the last part of a folder path)."""
+    return sources.fillna("").astype(str).str.split("!/").str[-1].str.split(r"[\\/]", regex=True).str[-1]
+
+
+def name_years(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The one year a file name states (NaN when none) and whether it states several different years."""
+    found = names.str.extractall(NAME_YEAR)[0].astype(float)
+    year = np.full(len(names), np.nan)
+    several = np.zeros(len(names), dtype=bool)
+    if not found.empty:
+        per = found.groupby(level=0)
+        first, distinct = per.first(), per.nunique()
+        year[first.index.to_numpy()] = first.to_numpy()
+        several[distinct.index.to_numpy()] = distinct.to_numpy() > 1
+    year[several] = np.nan
+    return year, several
+
+
+@check(
+    "year_sources",
+    outcomes={"file_name": ("name", "name_year", "where", "where_en", "year")},
+)
+def year_sources(ctx: Context) -> list[Hit | Skip]:
+    frame = ctx.frame
+    meta = frame.meta
+    out: list[Hit | Skip] = []
+    titles = meta["title"].fillna("").astype(str).str.replace(r"\s+", "", regex=True)
+    title = title_years(titles)
+    values, states, col = frame.values, frame.states, frame.col
+    period = np.full(len(frame), np.nan)
+    for cell in PERIOD:  # the start year when stated, else the end year
+        i = col[cell]
+        stated = (states[:, i] == NUMBER) & np.isnan(period)
+        period[stated] = values[stated, i]
+    names = file_names(meta["source"])
+    name, several = name_years(names)
+    applies = ctx.applies & ctx.readable
+    if (amb := applies & several).any():
+        out.append(Skip(np.nonzero(amb)[0], ("文件名",), _reason("NAME_YEARS")))
+    stated = (~np.isnan(title)).astype(int) + (~np.isnan(period)).astype(int) + (~np.isnan(name)).astype(int)
+    one = applies & ~several & (stated < 2)
+    only = one & frame.tables_only  # a workbook of the tables: no text to state the period
+    for rows, key in ((one & ~only, "ONE_YEAR_SOURCE"), (only, "TABLES_ONLY")):
+        if rows.any():
+            out.append(Skip(np.nonzero(rows)[0], ("标题", "统计期限", "文件名"), _reason(key)))
+    # the file name against the title; against the period when the title states no year
+    other = np.where(np.isnan(title), period, title)
+    with np.errstate(invalid="ignore"):
+        differ = applies & ~np.isnan(name) & ~np.isnan(other) & (name != other)
+    for row in np.nonzero(differ)[0].tolist():
+        if not np.isnan(title[row]):
+            where, where_en, cells = f"标题“{titles.iloc[row]}”", "the title", ()
+        else:
+            cell = PERIOD[0] if states[row, col[PERIOD[0]]] == NUMBER else PERIOD[1]
+            quote = frame.rows[row].raw.get(cell, "")
+            where, where_en, cells = f"正文所述统计期限（“{quote}”）", "the statistics period", (cell,)
+        params = {
+            "name": names.iloc[row],
+            "name_year": int(name[row]),
+            "where": where,
+            "where_en": where_en,
+            "year": int(other[row]),
+        }
+        out.append(Hit("file_name", row, params, cells=cells, values={c: float(other[row]) for c in cells}))
+    return out
+
+
+def _reason(key: str) -> str:
+    return phrases()["reasons"][key]["zh"]
