@@ -34,3 +34,21 @@ def test_another_years_name_is_one_error_naming_both(tmp_path, template):
     assert finding.severity == "error"
     assert f"文件名“{name}”所示年度 {sample.year + 1} 年" in finding.message_zh
     assert f"与标题“{sample.title}”所示年度 {sample.year} 年不一致" in finding.message_zh
+
+
+@pytest.mark.parametrize("template", ["gb2019", "gb2021"])
+def test_a_page_title_of_another_year_than_the_heading_is_one_error(tmp_path, template):
+    """The CMS's ArticleTitle (what the page says it is) against the document's own heading line."""
+    sample = layouts.make_sample(2, template)
+    html = layouts.render_html(sample).decode("utf-8")
+    stale = sample.title.replace(f"{sample.year}年", f"{sample.year - 1}年")
+    html = html.replace("</head>", f'<meta name="ArticleTitle" content="{sample.title}">\n</head>', 1)
+    html = html.replace(f'<h1 class="title">{sample.title}</h1>', f'<h1 class="title">{stale}</h1>', 1)
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    report = read_report(path)
+    assert report.title == sample.title and report.cells["n.heading_year"].value == sample.year - 1
+    result = validate_reports([report])[0]
+    (finding,) = [f for f in result.findings if f.rule == "M-07"]
+    assert finding.kind == "heading" and finding.cells == ("n.heading_year",)
+    assert f"与正文标题行“{stale}”所示年度 {sample.year - 1} 年不一致" in finding.message_zh

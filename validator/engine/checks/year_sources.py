@@ -1,10 +1,12 @@
-"""M-07: the report year where the report states it — the title, the statistics period (正文) and the file's
-own name as published (the metadata the frame holds) — is one year.
+"""M-07: the report year where the report states it — the title (from the page, the PDF's or the crawler's
+metadata, else the first lines), the document's own heading line, the statistics period (正文) and the
+file's own name as published — is one year.
 
 The title against the period is M-04's finding (its report year is the title's); this check adds the
-file name, the name under which the report was published or submitted (“2024年度政府信息公开工作年度报告.docx”
-holding a 2023 title is a wrong file or a title left from last year). Years are extracted with pandas
-string operations over all reports at once; only reports that disagree are visited to word findings."""
+heading line (a CMS title of 2023 over a body headed 2022) and the file name under which the report was
+published or submitted (“2024年度政府信息公开工作年度报告.docx” holding a 2023 title: another year's file, or
+a title left from last year). Years are extracted with pandas string operations over all reports at once;
+only reports that disagree are visited to word findings."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ TITLE_YEAR = r"((?:19|20)\d{2}|[一二][〇零○一二三四五六七八九]{3}
 #: (2024-01-15, 2024.1.5, 2024年1月15日: the day of publication, not the report year)
 NAME_YEAR = r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9])(?!\s*[-./年_]\s*\d{1,2}\s*[-./月_]\s*\d{1,2})"
 PERIOD = ("n.period_start_year", "n.period_end_year")
+HEADING = "n.heading_year"  # the year of the document's own heading line (rules/narrative.yaml)
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 
 
@@ -51,7 +54,10 @@ def name_years(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 @check(
     "year_sources",
-    outcomes={"file_name": ("name", "name_year", "where", "where_en", "year")},
+    outcomes={
+        "file_name": ("name", "name_year", "where", "where_en", "year"),
+        "heading": ("title", "year", "heading", "heading_year"),
+    },
 )
 def year_sources(ctx: Context) -> list[Hit | Skip]:
     frame = ctx.frame
@@ -65,24 +71,39 @@ def year_sources(ctx: Context) -> list[Hit | Skip]:
         i = col[cell]
         stated = (states[:, i] == NUMBER) & np.isnan(period)
         period[stated] = values[stated, i]
+    h = col[HEADING]
+    heading = np.where(states[:, h] == NUMBER, values[:, h], np.nan)
     names = file_names(meta["source"])
     name, several = name_years(names)
     applies = ctx.applies & ctx.readable
     if (amb := applies & several).any():
         out.append(Skip(np.nonzero(amb)[0], ("文件名",), _reason("NAME_YEARS")))
-    stated = (~np.isnan(title)).astype(int) + (~np.isnan(period)).astype(int) + (~np.isnan(name)).astype(int)
+    stated = sum((~np.isnan(y)).astype(int) for y in (title, heading, period, name))
     one = applies & ~several & (stated < 2)
     only = one & frame.tables_only  # a workbook of the tables: no text to state the period
     for rows, key in ((one & ~only, "ONE_YEAR_SOURCE"), (only, "TABLES_ONLY")):
         if rows.any():
             out.append(Skip(np.nonzero(rows)[0], ("标题", "统计期限", "文件名"), _reason(key)))
-    # the file name against the title; against the period when the title states no year
-    other = np.where(np.isnan(title), period, title)
+    with np.errstate(invalid="ignore"):
+        unlike = applies & ~np.isnan(title) & ~np.isnan(heading) & (title != heading)
+    for row in np.nonzero(unlike)[0].tolist():
+        params = {
+            "title": titles.iloc[row],
+            "year": int(title[row]),
+            "heading": frame.rows[row].raw.get(HEADING, ""),
+            "heading_year": int(heading[row]),
+        }
+        out.append(Hit("heading", row, params, cells=(HEADING,), values={HEADING: float(heading[row])}))
+    # the file name against the title; the heading line or the period when the title states no year
+    other = np.where(np.isnan(title), np.where(np.isnan(heading), period, heading), title)
     with np.errstate(invalid="ignore"):
         differ = applies & ~np.isnan(name) & ~np.isnan(other) & (name != other)
     for row in np.nonzero(differ)[0].tolist():
         if not np.isnan(title[row]):
             where, where_en, cells = f"标题“{titles.iloc[row]}”", "the title", ()
+        elif not np.isnan(heading[row]):
+            quote = frame.rows[row].raw.get(HEADING, "")
+            where, where_en, cells = f"正文标题行“{quote}”", "the heading line", (HEADING,)
         else:
             cell = PERIOD[0] if states[row, col[PERIOD[0]]] == NUMBER else PERIOD[1]
             quote = frame.rows[row].raw.get(cell, "")
