@@ -35,9 +35,7 @@ def without_regulation_power(agencies: pd.Series, rules: dict | None = None) -> 
 def regulations_by_filer(ctx: Context) -> list[Hit | Skip]:
     frame = ctx.frame
     values, states, col = frame.resolved(), frame.states, frame.col
-    agencies = frame.meta["agency"].fillna("").astype(str).str.replace(r"\s+", "", regex=True)
-    unknown = (agencies == "").to_numpy()
-    lacking = without_regulation_power(agencies)
+    agencies = frame.meta["agency"]
     out: list[Hit | Skip] = []
     for template, cell in MADE.items():
         mine = ctx.applies & (ctx.templates == template)
@@ -52,13 +50,19 @@ def regulations_by_filer(ctx: Context) -> list[Hit | Skip]:
             for state in np.unique(states[uncertain, i]).tolist():
                 rows = np.nonzero(uncertain & (states[:, i] == state))[0]
                 out.append(Skip(rows, (cell,), phrases()["reasons"][CellState(state).name]["zh"]))
-        nameless = made & unknown
+        rows = np.nonzero(made)[0]  # only these names need reading: most filers made no 规章
+        if rows.size == 0:
+            continue
+        names = agencies.iloc[rows].fillna("").astype(str).str.replace(r"\s+", "", regex=True)
+        nameless = (names == "").to_numpy()
         if nameless.any():
-            out.append(Skip(np.nonzero(nameless)[0], ("发布机关",), phrases()["reasons"]["NO_AGENCY"]["zh"]))
+            out.append(Skip(rows[nameless], ("发布机关",), phrases()["reasons"]["NO_AGENCY"]["zh"]))
         label = ctx.catalogue.templates[template].cells[cell].column_label
-        for row in np.nonzero(made & lacking)[0].tolist():
+        lacking = without_regulation_power(names)
+        for k in np.nonzero(lacking)[0].tolist():
+            row = int(rows[k])
             count = float(values[row, i])
-            params = {"count": int(count) if count.is_integer() else count, "agency": agencies.iloc[row]}
+            params = {"count": int(count) if count.is_integer() else count, "agency": names.iloc[k]}
             params["cell_label"] = label
             out.append(Hit("no_power", row, params, cells=(cell,), values={cell: count}))
     return out

@@ -10,6 +10,8 @@ only reports that disagree are visited to word findings."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -31,28 +33,31 @@ _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678"
 
 
 def title_years(titles: pd.Series) -> np.ndarray:
-    """The first year each title states (NaN when none)."""
-    found = titles.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.extract(TITLE_YEAR)[0]
-    return pd.to_numeric(found.str.translate(_CN_DIGITS), errors="coerce").to_numpy(dtype=float)
+    """The first year each title states (NaN when none); titles are read without spaces (locate)."""
+    found = titles.fillna("").astype(str).str.extract(TITLE_YEAR, expand=False)
+    chinese = found.notna() & ~found.fillna("0").str.isdigit()
+    if chinese.any():
+        found[chinese] = found[chinese].str.translate(_CN_DIGITS)
+    return pd.to_numeric(found, errors="coerce").to_numpy(dtype=float)
 
 
-def file_names(sources: pd.Series) -> pd.Series:
+def file_name(source: str) -> str:
     """The file's own name (the last member of an archive path, the last part of a folder path)."""
-    return sources.fillna("").astype(str).str.split("!/").str[-1].str.split(r"[\\/]", regex=True).str[-1]
+    return re.split(r"[/\\]", source or "")[-1]
 
 
-def name_years(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The one year a file name states (NaN when none) and whether it states several different years."""
-    found = names.str.extractall(NAME_YEAR)[0].astype(float)
-    year = np.full(len(names), np.nan)
-    several = np.zeros(len(names), dtype=bool)
-    if not found.empty:
-        per = found.groupby(level=0)
-        first, distinct = per.first(), per.nunique()
-        year[first.index.to_numpy()] = first.to_numpy()
-        several[distinct.index.to_numpy()] = distinct.to_numpy() > 1
-    year[several] = np.nan
-    return year, several
+def name_years(sources: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The one year a file's own name states (NaN when none) and whether it states several different
+    years: one regular-expression pass over the whole path, skipping folders (the first year of the last
+    part, then greedily its last one)."""
+    part = r"[^/\\]"
+    pattern = rf"^(?:.*[/\\])?{part}*?{NAME_YEAR}(?:{part}*{NAME_YEAR})?{part}*$"
+    found = sources.fillna("").astype(str).str.extract(pattern)
+    first = pd.to_numeric(found[0], errors="coerce").to_numpy(dtype=float, copy=True)
+    last = pd.to_numeric(found[1], errors="coerce").to_numpy(dtype=float)
+    several = ~np.isnan(last) & (last != first)
+    first[several] = np.nan
+    return first, several
 
 
 @check(
@@ -66,7 +71,7 @@ def year_sources(ctx: Context) -> list[Hit | Skip]:
     frame = ctx.frame
     meta = frame.meta
     out: list[Hit | Skip] = []
-    titles = meta["title"].fillna("").astype(str).str.replace(r"\s+", "", regex=True)
+    titles = meta["title"].fillna("").astype(str)
     title = title_years(titles)
     values, states, col = frame.values, frame.states, frame.col
     period = np.full(len(frame), np.nan)
@@ -76,8 +81,7 @@ def year_sources(ctx: Context) -> list[Hit | Skip]:
         period[stated] = values[stated, i]
     h = col[HEADING]
     heading = np.where(states[:, h] == NUMBER, values[:, h], np.nan)
-    names = file_names(meta["source"])
-    name, several = name_years(names)
+    name, several = name_years(meta["source"])
     applies = ctx.applies & ctx.readable
     if (amb := applies & several).any():
         out.append(Skip(np.nonzero(amb)[0], ("文件名",), _reason("NAME_YEARS")))
@@ -112,7 +116,7 @@ def year_sources(ctx: Context) -> list[Hit | Skip]:
             quote = frame.rows[row].raw.get(cell, "")
             where, where_en, cells = f"正文所述统计期限（“{quote}”）", "the statistics period", (cell,)
         params = {
-            "name": names.iloc[row],
+            "name": file_name(str(meta["source"].iloc[row])),
             "name_year": int(name[row]),
             "where": where,
             "where_en": where_en,
