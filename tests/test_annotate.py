@@ -42,7 +42,8 @@ def filled(tmp_path: Path, year: int, template_id: str, change=None, name="年�
     where = read_cell_map(wb)
     for cell_id, value in values.items():
         sheet, ref = where[cell_id]
-        wb[sheet][ref] = value
+        # the gb2019 form gives 采购总金额 no unit: staff write it with the amount (T2-11)
+        wb[sheet][ref] = f"{value}万元" if cell_id == "t2.procurement.amount" else value
     wb.save(out)
     return out, where, original
 

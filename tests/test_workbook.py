@@ -247,7 +247,13 @@ def test_filled_template_reads_back_exactly(tmp_path, year, template_id, one_she
     assert (report.template, report.year, report.agency) == (template_id, year, "示例市示例局")
     assert [h.section_id for h in report.sections] == ["s1", "s2", "s3", "s4", "s5", "s6"]
     result = validate_reports([report])[0]
-    assert result.findings == []
+    assert _findings(result) == []
+
+
+def _findings(result) -> list:
+    """Findings but T2-11: the gb2019 form, and so the workbook, gives 采购总金额 no unit, so the rule (info)
+    asks for one until staff write it (“347.65万元”)."""
+    return [f for f in result.findings if f.rule != "T2-11"]
 
 
 @pytest.mark.parametrize("year,template_id", YEARS)
@@ -272,7 +278,7 @@ def test_staff_variants_read_back(tmp_path, year, template_id):
     wb["表三"]["K1"] = "（单位：件）"
     wb.save(path)
     report = _assert_reads(path, values)
-    assert validate_reports([report])[0].findings == []
+    assert _findings(validate_reports([report])[0]) == []
 
 
 # ------------------------------------------------------------------------------------------ the sample

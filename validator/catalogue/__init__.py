@@ -81,6 +81,7 @@ class Claim:
     patterns: tuple[str, ...]
     value: float | None = None  # fixed value for claims like 未收到申请 (0)
     source: str | None = None  # "year": not a sentence but the report year the locator read (title)
+    cell: str | None = None  # source "unit": the form cell whose unit (元 = 1, 万元 = 10000) the claim holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +337,7 @@ def load_claims(path: Path) -> tuple[Claim, ...]:
             patterns=_tuple(c.get("patterns")),
             value=c.get("value"),
             source=c.get("from"),
+            cell=c.get("cell"),
         )
         for c in (raw or {}).get("claims", [])
     )

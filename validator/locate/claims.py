@@ -86,6 +86,9 @@ def read_claims(catalogue: Catalogue, stream: Stream, report: Report) -> None:
             if report.year is not None:
                 report.cells[claim.id] = CellValue(CellState.NUMBER, float(report.year), report.title or "")
             continue
+        if claim.source == "unit":
+            _read_unit(claim, stream, report)
+            continue
         best = value = None
         for pattern in _claim_patterns(claim.patterns):
             for m in pattern.finditer(text):
@@ -128,3 +131,32 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 _FULL = {",": "，", ";": "；", ":": "："}
 _CJK_PUNCT = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef0-9%])[,;:](?=[^\x00-\x7f])")
+
+
+#: a unit's value in 元
+UNITS = {"元": 1.0, "万元": 10000.0, "亿元": 100000000.0}
+_UNIT_AT_END = re.compile(r"(亿元|万元|元)\s*$")
+
+
+def _read_unit(claim, stream: Stream, report: Report) -> None:
+    """The unit a form cell's amount is given in (元 = 1, 万元 = 10000): written in the cell itself
+    (“251000元”), else in the column header or a note anywhere in the document (the claim's patterns,
+    group 1 the unit; tables included, since a header is a table cell). Absent when nowhere stated."""
+    cell = report.cells.get(claim.cell or "")
+    written = (cell.unit or "") if cell is not None else ""
+    if not written and cell is not None and cell.raw:
+        m = _UNIT_AT_END.search(cell.raw)
+        written = m.group(1) if m else ""
+    if written in UNITS:
+        report.cells[claim.id] = CellValue(
+            CellState.NUMBER, UNITS[written], cell.raw, cell.provenance, note=f"单元格注明“{written}”"
+        )
+        return
+    for pattern in _claim_patterns(claim.patterns):
+        m = pattern.search(stream.text)
+        if m and m.group(1) in UNITS:
+            quote = m.group(0).strip()
+            report.cells[claim.id] = CellValue(
+                CellState.NUMBER, UNITS[m.group(1)], quote, stream.provenance_at(m.start()), note=quote
+            )
+            return

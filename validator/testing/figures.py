@@ -74,7 +74,19 @@ def consistent_figures(
     if template_id == "gb2019":
         for row in ("licensing", "other_mgmt_services", "punishment", "coercion", "admin_fees"):
             cells[f"t2.{row}.prev_items"] = rng.randint(5, 40)
+    if _makes_no_regulations(agency):  # a county bureau makes no 规章 (T2-06); no extra draw from rng
+        cells["t2.regulations.made" if template_id == "gb2021" else "t2.regulations.new_made"] = 0
+        if template_id == "gb2019":
+            cells["t2.regulations.new_published"] = 0
     return figures
+
+
+def _makes_no_regulations(agency: str) -> bool:
+    import pandas as pd
+
+    from validator.engine.checks.regulations import without_regulation_power
+
+    return bool(without_regulation_power(pd.Series([agency]))[0])
 
 
 def _official_sections(template: Template) -> list[tuple[str, str]]:
