@@ -57,7 +57,7 @@ class RelationWording:
             message_en = fill(cr.bindings.get("en") or cr.rule.message.get("en", cr.rule.title), params)
             if readings:  # broken whichever reading is true: say which readings were possible
                 p = phrases()["every_reading"]
-                options = {c: "/".join(num(v) for v in candidates) for c, (_, candidates) in readings.items()}
+                options = {c: _options(candidates) for c, (_, candidates) in readings.items()}
                 message_zh += fill(
                     p["zh"], {"readings": "；".join(f"「{labels[c]}」可能为 {o}" for c, o in options.items())}
                 )
@@ -85,7 +85,7 @@ class RelationWording:
                     p["zh"],
                     {
                         "labels": "、".join(
-                            f"「{cell_label(self.catalogue, f.cell, template)}」（应为 {num(f.value)}）"
+                            f"{cell_label(self.catalogue, f.cell, template)}（应为 {num(f.value)}）"
                             for f in relevant
                         )
                     },
@@ -213,6 +213,15 @@ def provenance(frame, row: int, cells) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------ the rest
+
+
+READINGS_SHOWN = 3  # candidate readings quoted; the rest are counted
+
+
+def _options(candidates) -> str:
+    """7/77/777 等12种: the first few readings of a run of digits, and how many there are."""
+    shown = "/".join(num(v) for v in candidates[:READINGS_SHOWN])
+    return shown + (f" 等{len(candidates)}种" if len(candidates) > READINGS_SHOWN else "")
 
 
 def _terms(coeffs: dict[str, float], current: dict, labels: dict[str, str], derived=frozenset()) -> str:

@@ -68,7 +68,7 @@ def blanks(ctx: Context) -> list[Hit]:
             for outcome, grouped in (("blank", plain_blank), ("marker", markers)):
                 for row, ids in grouped.items():
                     raws = frame.rows[row].raw if frame.rows else {}
-                    listed = "、".join(_short(template.cells[c].label_zh, raws.get(c)) for c in ids[:LISTED])
+                    listed = "、".join(_short(template.cells[c], raws.get(c)) for c in ids[:LISTED])
                     if len(ids) > LISTED:
                         listed += f" 等{len(ids)}处"
                     params = {
@@ -92,11 +92,11 @@ def _blank_totals(template, table, row: int, expected: dict[str, float]) -> Hit:
     columns = {c.column_label for c in cells}
     rows = {c.row_label for c in cells}
     if len(ids) > 1 and len(columns) == 1:
-        pattern, short = f"「{cells[0].column_label}」列", [f"「{c.row_label}」" for c in cells]
+        pattern, short = f"「{cells[0].column_label}」列", [f"「{_cut(c.row_label)}」" for c in cells]
     elif len(ids) > 1 and len(rows) == 1:
-        pattern, short = f"「{cells[0].row_label}」行", [f"「{c.column_label}」" for c in cells]
+        pattern, short = f"「{_cut(cells[0].row_label)}」行", [f"「{c.column_label}」" for c in cells]
     else:
-        pattern, short = "", [f"「{c.row_label}」·「{c.column_label}」" for c in cells]
+        pattern, short = "", [f"「{_cut(c.row_label)}」·「{c.column_label}」" for c in cells]
     listed = "、".join(f"{s}应为 {num(expected[c])}" for s, c in zip(short[:LISTED], ids, strict=False))
     if len(ids) > LISTED:
         listed += f" 等{len(ids)}处"
@@ -118,6 +118,14 @@ def _blank_totals(template, table, row: int, expected: dict[str, float]) -> Hit:
     )
 
 
-def _short(label: str, raw: str | None) -> str:
-    label = label.split(" ", 1)[1] if " " in label else label
+def _cut(text: str, width: int = 12) -> str:
+    return text[:width] + "…" if len(text) > width + 1 else text
+
+
+def _short(cell, raw: str | None) -> str:
+    label = (
+        f"「{_cut(cell.row_label)}」·「{cell.column_label}」"
+        if cell.column_label
+        else f"「{cell.row_label}」"
+    )
     return f"{label}（“{raw.strip()}”）" if raw and raw.strip() else label

@@ -79,7 +79,7 @@ def marks_for(report: Report, result, where: dict, mode: str) -> dict[tuple[str,
                         lines.append(f"可能的正确值：{num(fix)}")
                     else:
                         lines.append(
-                            f"最可能出错的是「{cell_label(catalogue, target, report.template)}」，应为 {num(fix)}"
+                            f"最可能出错的是{cell_label(catalogue, target, report.template)}，应为 {num(fix)}"
                         )
             if mode == "template" and finding.provenance.get(cell_id):
                 lines.append(f"原文位置：{finding.provenance[cell_id]}")
