@@ -84,3 +84,21 @@ def test_shanghai_2019_blank_total_column_is_one_finding():
     assert len(finding.cells) == 11 and all(c.endswith(".tot") for c in finding.cells)
     assert finding.message_zh.startswith("表三「总计」列有 11 个总计空白")
     assert finding.suggestion["t3.res.granted.tot"] == 272
+
+
+def test_a_table_left_blank_is_one_finding_and_one_line():
+    from validator.model import CellState, CellValue
+    from validator.render.text import render
+    from validator.testing.figures import to_report
+
+    report = to_report(consistent_figures("gb2021", 2023, "某市某局", random.Random(2)))
+    for cell in [c for c in report.cells if c.startswith("t4.")]:
+        report.cells[cell] = CellValue(CellState.BLANK, None, "")
+    result = validate_reports([report])[0]
+    blanks = [f for f in result.findings if f.rule == "M-09"]
+    assert [(f.kind, f.message_zh) for f in blanks] == [
+        ("table_blank", "表四未填写（全部空白），相关核对无法进行")
+    ]
+    text = render([result])
+    assert text.count("表四未填写") == 2  # the finding and the one 无法判断 line
+    assert "无法判断 T4-01（表四未填写）" in text and "填写表四（没有发生的填 0）" in text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from validator.engine.wording import phrases
+from validator.engine.wording import fill, phrases
 from validator.model import NOT_CHECKED_ADVICE, Finding, ReportResult
 from validator.render.labels import TABLE_ZH, cells_text
 
@@ -68,7 +68,11 @@ def blocked(result: ReportResult, lang: str = "zh") -> list[Blocked]:
                 key = text
             group = groups.get(key)
             if group is None:
-                remedy = words.get("remedies", {}).get(code, {}).get(lang, "")
+                remedies = words.get("remedies", {})
+                if key.startswith("unfilled:"):
+                    remedy = fill(remedies["UNFILLED"][lang], {"table_name": TABLE_ZH[key[9:]]})
+                else:
+                    remedy = remedies.get(code, {}).get(lang, "")
                 group = groups[key] = Blocked(text, remedy=remedy)
             if entry.rule not in group.rules:
                 group.rules.append(entry.rule)
