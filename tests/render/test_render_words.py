@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from validator.api import read_one, validate_reports
 from validator.cli import main
 from validator.model import CellState, CellValue
+from validator.render.docx_annotate import summary_lines
 from validator.render.html import render as render_html
 from validator.render.text import render as render_text
 from validator.testing.layouts import FAMILIES, make_sample, write_many
@@ -55,6 +56,8 @@ def test_text_and_html_name_no_internal_ids(tmp_path):
     assert _leaks(text) == [], _leaks(text)[:10]
     assert _leaks(html) == [], _leaks(html)[:10]
     assert "表三「" in text and "表三「" in html
+    comments = "\n".join(line for r in results if not r.error for line in summary_lines(r))  # Word's summary
+    assert _leaks(comments) == [], _leaks(comments)[:10]
     # ids are still there for tools and on request
     assert _leaks(render_text(results, verbose=True))
 
