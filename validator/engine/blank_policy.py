@@ -33,8 +33,9 @@ def total_parts(template) -> dict[str, tuple[str, ...]]:
 
 
 def apply(values: np.ndarray, states: np.ndarray, templates: np.ndarray, catalogue, totals: bool) -> None:
-    """Blank cells of tables with numbers → 0 and, with ``totals``, blank totals → the sum of their parts
-    (in place). Without it a blank total stays NaN: engine/blame treats it as a blank it may fill in."""
+    """In place. Without ``totals``: blank cells of tables with numbers → 0, totals left NaN (engine/blame
+    treats a blank total as a blank it may fill in). With ``totals``, on values already so resolved: blank
+    totals → the sum of their parts."""
     blankish = np.isin(states, BLANKISH)
     with_blanks = blankish.any(axis=1)  # only these reports can need a blank resolved
     if not with_blanks.any():
@@ -44,13 +45,13 @@ def apply(values: np.ndarray, states: np.ndarray, templates: np.ndarray, catalog
         rows = np.nonzero((templates == template.id) & with_blanks)[0]
         if rows.size == 0:
             continue
-        pending: list[tuple[int, list[int], np.ndarray]] = []  # (total column, part columns, rows)
-        parts_of = total_parts(template)
+        if totals:
+            _totals(values, states, blankish, rows, template, col)
+            continue
         for table in template.tables:
             cells = template.cells_of(table.id)
             idx = np.array([col[c.id] for c in cells])
-            has_number = (states[np.ix_(rows, idx)] == NUMBER).any(axis=1)
-            filled = rows[has_number]
+            filled = rows[(states[np.ix_(rows, idx)] == NUMBER).any(axis=1)]
             if filled.size == 0:
                 continue
             non_total = np.array([not c.total for c in cells])
@@ -58,25 +59,38 @@ def apply(values: np.ndarray, states: np.ndarray, templates: np.ndarray, catalog
             block = values[np.ix_(filled, idx)]
             block[mask] = 0.0
             values[np.ix_(filled, idx)] = block
-            for cell in cells if totals else ():
-                if cell.total and cell.id in parts_of:
-                    j = col[cell.id]
-                    blank_here = filled[blankish[filled, j]]
-                    if blank_here.size:
-                        pending.append((j, [col[p] for p in parts_of[cell.id]], blank_here))
-        # totals of totals (表三 总计·总计): resolve those whose parts are known first, at most a few rounds
-        for _ in range(4):
-            if not pending:
-                break
-            waiting = []
-            for j, parts, rows_j in pending:
-                sums = values[np.ix_(rows_j, parts)].sum(axis=1)
-                known = ~np.isnan(sums)
-                values[rows_j[known], j] = sums[known]
-                if not known.all():
-                    waiting.append((j, parts, rows_j[~known]))
-            if len(waiting) == len(pending) and all(
-                len(a[2]) == len(b[2]) for a, b in zip(waiting, pending, strict=True)
-            ):
-                break  # nothing more can be known (a part missing or unsettled): stays unknown
-            pending = waiting
+
+
+def _totals(values, states, blankish, rows, template, col) -> None:
+    """Blank totals (of tables with numbers) → the sum of their parts; values already have blank parts
+    at 0. Only reports with a blank total are visited."""
+    parts_of = total_parts(template)
+    heads = np.array([col[c] for c in parts_of])
+    rows = rows[blankish[np.ix_(rows, heads)].any(axis=1)]
+    if rows.size == 0:
+        return
+    pending: list[tuple[int, list[int], np.ndarray]] = []  # (total column, part columns, rows)
+    for table in template.tables:
+        cells = template.cells_of(table.id)
+        idx = np.array([col[c.id] for c in cells])
+        filled = rows[(states[np.ix_(rows, idx)] == NUMBER).any(axis=1)]
+        for cell in cells if filled.size else ():
+            if cell.total and cell.id in parts_of:
+                j = col[cell.id]
+                blank_here = filled[blankish[filled, j]]
+                if blank_here.size:
+                    pending.append((j, [col[p] for p in parts_of[cell.id]], blank_here))
+    # totals of totals (表三 总计·总计): resolve those whose parts are known first, at most a few rounds
+    for _ in range(4):
+        if not pending:
+            break
+        waiting = []
+        for j, parts, rows_j in pending:
+            sums = values[np.ix_(rows_j, parts)].sum(axis=1)
+            known = ~np.isnan(sums)
+            values[rows_j[known], j] = sums[known]
+            if not known.all():
+                waiting.append((j, parts, rows_j[~known]))
+        if sum(len(w[2]) for w in waiting) == sum(len(p[2]) for p in pending):
+            break  # nothing more can be known (a part missing or unsettled): stays unknown
+        pending = waiting
