@@ -110,7 +110,7 @@ def test_inconsistent_workbook_marked_with_comments_and_links(tmp_path, year, te
         # the one cell that explains both failures, with the value it should have
         assert r["link"] == f"'{granted[0]}'!{granted[1]}" and r["where"] == f"{granted[0]}!{granted[1]}"
         assert r["suggestion"].endswith(f"应为 {original['t3.res.granted.np']}")
-        assert "予以公开 · 自然人" in r["cell"]
+        assert "「三、（一）予以公开」·「自然人」" in r["cell"]
     sheet = wb[granted[0]]
     cell = sheet[granted[1]]
     assert fill_of(cell) == RED

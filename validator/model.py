@@ -71,24 +71,30 @@ class Provenance:
     ref: str | None = None  # spreadsheet reference, e.g. "C7"
 
     def zh(self) -> str:
-        """Human location in Chinese, e.g. "第3页 第2个表格 第12行 第2列"."""
+        """Where, in the words the file's format has: 工作表「表三」 单元格 C7 (spreadsheet), 第80行 (text),
+        第3页 表格第12行 (PDF), 第2个表格 第5行 (Word, HTML)."""
         parts = []
-        if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
-        if self.ref:
-            parts.append(f"单元格 {self.ref}")
+        if self.sheet or self.ref:
+            if self.sheet:
+                parts.append(f"工作表「{self.sheet}」")
+            if self.ref:
+                parts.append(f"单元格 {self.ref}")
+            elif self.row is not None:
+                parts.append(f"第{self.row}行")
+            return " ".join(parts)
+        if self.line is not None:
+            return f"第{self.line}行"
+        if self.offset is not None:
+            return f"第{self.offset}字符处"
         if self.page is not None:
             parts.append(f"第{self.page}页")
+            if self.row is not None:
+                parts.append(f"表格第{self.row}行")
+            return " ".join(parts)
         if self.table is not None:
             parts.append(f"第{self.table}个表格")
-        if self.row is not None and not self.ref:
+        if self.row is not None:
             parts.append(f"第{self.row}行")
-        if self.column is not None and not self.ref:
-            parts.append(f"第{self.column}列")
-        if self.line is not None:
-            parts.append(f"第{self.line}行")
-        if self.offset is not None and self.line is None:
-            parts.append(f"第{self.offset}字符处")
         return " ".join(parts)
 
     def as_dict(self) -> dict:

@@ -20,6 +20,11 @@ EXPECTED = {
     # 上海 2019 (format_spec S4, §6): 予以公开及部分公开258 + 不予公开35 + 无法提供265 + 不予处理158 + 其他0
     # = 716, while the same paragraph says 答复 805 件
     ("2019_shanghai_szfbgt.html", "N-02", "之和为 716 件"),
+    # its 表三 总计 column is blank, counted as the sum of each row's parts (issue 17's blanks policy):
+    # 予以公开 272 + 部分公开 3 = 275 against the text's 258; 无法提供 265 + 47 + 25 = 337 against
+    # “因本机关不掌握等原因无法提供265件” — the text and the table disagree, as its 716 ≠ 805 shows
+    ("2019_shanghai_szfbgt.html", "N-02", "正文称予以公开及部分公开 258 件"),
+    ("2019_shanghai_szfbgt.html", "N-02", "正文称无法提供 265 件"),
     # 平潭财政金融局 2021: the report ends after 五 — no section 六, no word of 信息处理费 anywhere
     ("2021_fujian-pingtan_czjrj.txt", "N-05", "报告没有第六部分"),
     # 洪泽区人民政府 2023: 监督保障 speaks only of 内容保障责任单位; no 考核, 评议 or 责任追究 in the PDF

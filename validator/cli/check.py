@@ -23,13 +23,16 @@ from validator.engine.rules import parse_codes
 @click.option("--ignore", multiple=True, help="Skip these rules (codes or prefixes).")
 @click.option("--no-not-assessable", is_flag=True, help="Do not list checks that could not be assessed.")
 @click.option(
+    "--verbose", "-v", is_flag=True, help="Also show internal cell ids (t3.new.np) in the text report."
+)
+@click.option(
     "--annotate",
     type=click.Path(path_type=Path),
     help="Write a copy with wrong cells marked: OUT.xlsx (workbook) or OUT.docx (Word comments, .docx input).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing --annotate file.")
 @local_option
-def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force, local):
+def check(paths, fmt, lang, select, ignore, no_not_assessable, verbose, annotate, force, local):
     """检查年度报告 — check reports (files or folders) and print the findings.
 
     \b
@@ -63,7 +66,11 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, annotate, force, 
     else:
         from validator.render.text import render as render_text
 
-        click.echo(terminal(render_text(results, lang=lang, show_not_assessable=not no_not_assessable)))
+        click.echo(
+            terminal(
+                render_text(results, lang=lang, show_not_assessable=not no_not_assessable, verbose=verbose)
+            )
+        )
     for result in results:
         if result.error and fmt != "text":
             click.echo(f"ogi: {terminal(result.error)}", err=True)

@@ -40,7 +40,7 @@ class Evaluator:
         """Every compiled relation over all reports of its template, column by column (cells × reports
         layout, so each term is one contiguous vector operation)."""
         frame = self.frame
-        values = frame.resolved()
+        values = frame.checked()  # the blanks policy: engine/blank_policy.py
         col = frame.col
         needs_prev = any(cr.rule.cross_year for cr in self.ruleset.relations)
         prev_index = prev_templates = None

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from validator.catalogue import Catalogue, load_catalogue
+from validator.engine import blank_policy
 from validator.engine.identity import agency_key
 from validator.model import CellState, Report
 
@@ -131,29 +132,20 @@ class ReportFrame:
         return len(self.meta)
 
     def resolved(self) -> np.ndarray:
-        """Values as the rules read them: blank/marker → 0 inside a table with numbers (never a total);
-        aggregate rows (gb2021 （六）) → the sum of their sub-rows unless printed collapsed."""
+        """Values with blanks as engine/blank_policy.py says (0 inside a table with numbers; a blank total
+        stays NaN here, so engine/blame can change it) and aggregate rows (gb2021 （六）) → the sum of their
+        sub-rows unless printed collapsed. The relations read checked()."""
         if getattr(self, "_resolved", None) is not None:
             return self._resolved
         values = self.values.copy()
         states = self.states
-        blankish = (states == BLANK) | (states == NA_MARKER)
-        with_blanks = blankish.any(axis=1)  # only these reports can need a blank read as 0
         col = self.col
+        templates = self.meta["template"].to_numpy()
+        blank_policy.apply(values, states, templates, self.catalogue, totals=False)
         for template in self.catalogue.templates.values():
-            in_template = (self.meta["template"] == template.id).to_numpy()
+            in_template = templates == template.id
             if not in_template.any():
                 continue
-            rows = np.nonzero(in_template & with_blanks)[0]
-            for table in template.tables if rows.size else ():
-                cells = template.cells_of(table.id)
-                idx = np.array([col[c.id] for c in cells])
-                non_total = np.array([not c.total for c in cells])
-                has_number = (states[np.ix_(rows, idx)] == NUMBER).any(axis=1)
-                mask = blankish[np.ix_(rows, idx)] & has_number[:, None] & non_total[None, :]
-                block = values[np.ix_(rows, idx)]
-                block[mask] = 0.0
-                values[np.ix_(rows, idx)] = block
             for aggregate, children in template.aggregate_cells().items():
                 a = col[aggregate]
                 child_idx = [col[c] for c in children]
@@ -161,6 +153,15 @@ class ReportFrame:
                 values[derive, a] = values[np.ix_(derive, child_idx)].sum(axis=1)
         self._resolved = values
         return values
+
+    def checked(self) -> np.ndarray:
+        """Values as every relation reads them: resolved(), with each blank total the sum of its parts."""
+        if getattr(self, "_checked", None) is None:
+            values = self.resolved().copy()
+            templates = self.meta["template"].to_numpy()
+            blank_policy.apply(values, self.states, templates, self.catalogue, totals=True)
+            self._checked = values
+        return self._checked
 
     @cached_property
     def section_positions(self) -> np.ndarray:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from validator.engine.blame import advice
+from validator.engine.frame import BLANK, NA_MARKER
 from validator.engine.rules import CompiledRelation, RuleSet, binding_label
 from validator.engine.wording import cell_label, fill, num, phrases, plain, short_labels
 from validator.model import Blame, Finding
@@ -42,6 +43,7 @@ class RelationWording:
             readings = self.readings.get((row, id(cr)), {})
             current.update({c: chosen for c, (chosen, _) in readings.items()})
             labels, bound = self._wording(cr, template)
+            derived = self._derived_totals(row, cells, template)
             lhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.lhs.coeffs.items()) + rel.lhs.constant
             rhs = sum(coeff * (current[c] or 0.0) for c, coeff in rel.rhs.coeffs.items()) + rel.rhs.constant
             params = {
@@ -50,8 +52,8 @@ class RelationWording:
                 "rhs": num(rhs),
                 "diff": num(abs(lhs - rhs)),
                 "signed_diff": num(lhs - rhs),
-                "lhs_terms": _terms(rel.lhs.coeffs, current, labels),
-                "rhs_terms": _terms(rel.rhs.coeffs, current, labels),
+                "lhs_terms": _terms(rel.lhs.coeffs, current, labels, derived),
+                "rhs_terms": _terms(rel.rhs.coeffs, current, labels, derived),
                 "quote": next(
                     (self.frame.rows[row].raw.get(c, "") for c in cells if c in self.catalogue.claim_ids), ""
                 ),
@@ -61,7 +63,7 @@ class RelationWording:
             message_en = fill(cr.bindings.get("en") or cr.rule.message.get("en", cr.rule.title), params)
             if readings:  # broken whichever reading is true: say which readings were possible
                 p = phrases()["every_reading"]
-                options = {c: "/".join(num(v) for v in candidates) for c, (_, candidates) in readings.items()}
+                options = {c: _options(candidates) for c, (_, candidates) in readings.items()}
                 message_zh += fill(
                     p["zh"], {"readings": "；".join(f"「{labels[c]}」可能为 {o}" for c, o in options.items())}
                 )
@@ -81,7 +83,7 @@ class RelationWording:
                     p["zh"],
                     {
                         "labels": "、".join(
-                            f"「{cell_label(self.catalogue, c, template)}」（应为 {num(value)}）"
+                            f"{cell_label(self.catalogue, c, template)}（应为 {num(value)}）"
                             for c, _, value in found.cells
                         )
                     },
@@ -121,6 +123,21 @@ class RelationWording:
             }
             cache[key] = (labels, bound)
         return cache[key]
+
+    def _derived_totals(self, row: int, cells, template: str) -> set[str]:
+        """Blank totals of this report, counted as the sum of their parts (engine/blank_policy.py)."""
+        tmpl = self.catalogue.templates.get(template)
+        states = self.frame.states[row]
+        col = self.frame.col
+        return {
+            c
+            for c in cells
+            if not c.startswith("prev.")
+            and tmpl is not None
+            and c in tmpl.cells
+            and tmpl.cells[c].total
+            and states[col[c]] in (BLANK, NA_MARKER)
+        }
 
     def _value(self, row: int, cell: str, values: np.ndarray) -> float | None:
         if cell.startswith("prev."):
@@ -162,10 +179,23 @@ def provenance(frame, row: int, cells) -> dict[str, str]:
 # ------------------------------------------------------------------------------------ the rest
 
 
-def _terms(coeffs: dict[str, float], current: dict, labels: dict[str, str]) -> str:
+READINGS_SHOWN = 3  # candidate readings quoted; the rest are counted
+
+
+def _options(candidates) -> str:
+    """7/77/777 等12种: the first few readings of a run of digits, and how many there are."""
+    shown = "/".join(num(v) for v in candidates[:READINGS_SHOWN])
+    return shown + (f" 等{len(candidates)}种" if len(candidates) > READINGS_SHOWN else "")
+
+
+def _terms(coeffs: dict[str, float], current: dict, labels: dict[str, str], derived=frozenset()) -> str:
     parts = []
+    blank = phrases()["blank_value"]["zh"]
     for cell, coeff in coeffs.items():
         factor = "" if abs(coeff) == 1 else f"{num(abs(coeff))}×"
-        text = f"{factor}{labels[cell]}({num(current[cell])})"
+        value = num(current[cell])
+        if cell in derived and current[cell] is not None:  # a blank total, read as its parts' sum
+            value = f"{blank}，按分项计 {value}"
+        text = f"{factor}{labels[cell]}({value})"
         parts.append(("− " if coeff < 0 else "+ ") + text if parts else ("−" if coeff < 0 else "") + text)
     return " ".join(parts) if parts else "0"

@@ -60,12 +60,24 @@ def fill(template: str, params: dict) -> str:
     return template.format_map(_Missing(params))
 
 
+def form_label(cell, short: int = 0) -> str:
+    """A cell as staff read it on the form: 表三「三、（七）总计」·「自然人」; a narrative figure by its own
+    words. ``short`` > 0 cuts a long row label to that many characters (…)."""
+    row = cell.row_label
+    if short and len(row) > short + 1:
+        row = row[:short] + "…"
+    if cell.narrative or not cell.column_label:
+        return f"「{row}」" if not cell.narrative else row
+    table = cell.label_zh.split(" ", 1)[0] if " " in cell.label_zh else ""
+    return f"{table}「{row}」·「{cell.column_label}」"
+
+
 def cell_label(catalogue: Catalogue, cell_id: str, template: str | None) -> str:
     prefix = ""
     if cell_id.startswith("prev."):
         prefix, cell_id = phrases()["prev_prefix"]["zh"], cell_id[5:]
     cell = catalogue.cell(cell_id, template)
-    return prefix + (cell.label_zh if cell else cell_id)
+    return prefix + (form_label(cell) if cell else cell_id)
 
 
 def short_labels(catalogue: Catalogue, cells: list[str], template: str | None) -> dict[str, str]:

@@ -30,10 +30,10 @@ def blame_line(blame: Blame, catalogue, template: str | None, lang: str = "zh") 
     if lang == "zh":
         lead = "最可能出错" if blame.confidence == "certain" else "可能出错"
         parts = [
-            f"「{cell_label(catalogue, blame.cell, template)}」 现为 {now(blame.reported, blame.blank)}，应为 {num(blame.suggested)}"
+            f"{cell_label(catalogue, blame.cell, template)} 现为 {now(blame.reported, blame.blank)}，应为 {num(blame.suggested)}"
         ]
         parts += [
-            f"「{cell_label(catalogue, c, template)}」 现为 {num(r)}，应为 {num(s)}"
+            f"{cell_label(catalogue, c, template)} 现为 {num(r)}，应为 {num(s)}"
             for c, (r, s) in blame.also.items()
         ]
         text = f"{lead}：{'；'.join(parts)}（{BLAME_KIND_ZH.get(blame.kind, blame.kind)}），可解释 {rules}"

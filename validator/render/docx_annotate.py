@@ -26,6 +26,7 @@ from lxml import etree
 
 from validator.model import STATUS_ZH, ReportResult
 from validator.render.labels import blamed_cells, cell_label, number
+from validator.render.notes import blocked, next_steps
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -282,6 +283,9 @@ def summary_lines(result: ReportResult) -> list[str]:
     if len(findings) > 30:
         lines.append(f"……另有 {len(findings) - 30} 条，见校验报告。")
     lines.append("有问题的单元格已标色（深色为最可能出错处，浅色为相关单元格），并附批注。")
+    for group in blocked(result):
+        lines.append(f"无法判断 {group.line(result.meta.get('template'))}")
+    lines.append("下一步：" + "；".join(next_steps(result)))
     return lines
 
 

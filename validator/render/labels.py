@@ -13,6 +13,7 @@ from pathlib import Path
 from validator.model import Provenance
 
 TABLE_ZH = {"t1": "表一", "t2": "表二", "t3": "表三", "t4": "表四"}
+SHORT = 12  # characters of a row label kept in a short label
 
 #: file suffix → the kind of places the reader can name
 _FORMAT_KIND = {
@@ -45,19 +46,45 @@ def _cells() -> dict:
     return out
 
 
-def cell_label(cell_id: str) -> str:
-    """表三「三、（七）总计」·「自然人」; a narrative figure by its label; an unknown id as it is."""
+def _cell(cell_id: str, template: str | None):
+    from validator.catalogue import load_catalogue
+
+    if template:
+        found = load_catalogue().cell(cell_id, template)
+        if found is not None:
+            return found
+    return _cells().get(cell_id)
+
+
+def _cut(text: str, short: bool) -> str:
+    return text[:SHORT] + "…" if short and len(text) > SHORT + 1 else text
+
+
+def cell_label(cell_id: str, template: str | None = None, short: bool = False) -> str:
+    """表三「三、（七）总计」·「自然人」 (the report's own form when ``template`` is given; ``short`` cuts a
+    long row label: 表三「一、本年新收政府信息公…」·「自然人」); a narrative figure by its label; a
+    word that is not a cell id (正文各部分) as it is."""
     prev = cell_id.startswith("prev.")
-    cell = _cells().get(cell_id[5:] if prev else cell_id)
+    cell = _cell(cell_id[5:] if prev else cell_id, template)
     if cell is None:
         return cell_id
     if cell.narrative:
-        text = f"正文「{cell.row_label}」"
+        text = f"正文「{_cut(cell.row_label, short)}」"
     else:
         table = TABLE_ZH.get(cell.table, cell.table)
-        row = cell.row_label
+        row = _cut(cell.row_label, short)
         text = f"{table}「{row}」·「{cell.column_label}」" if cell.column_label else f"{table}「{row}」"
     return ("上年报告 " + text) if prev else text
+
+
+def cells_text(cell_ids, template: str | None = None, limit: int = 4, lang: str = "zh") -> str:
+    """A few cells by their labels (short), the rest counted: 「…」、「…」 等9格."""
+    ids = list(cell_ids)
+    if lang == "en":
+        shown = ", ".join(ids[:limit])
+        return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    shown = "、".join(cell_label(c, template, short=True) for c in ids[:limit])
+    return shown + (f" 等{len(ids)}格" if len(ids) > limit else "")
 
 
 def format_kind(source: str | None) -> str:

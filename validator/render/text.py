@@ -1,4 +1,6 @@
-"""Terminal report, one block per file: Chinese by default, English with --lang en."""
+"""Terminal report, one block per file: Chinese by default, English with --lang en. Cells are named by
+the form's labels and places by what the file has (internal ids only with --verbose); the checks that
+could not be made are grouped by reason with what to do, reading notes apart, and a next-steps line."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from validator.catalogue import load_catalogue
 from validator.engine.wording import phrases
 from validator.model import NOT_CHECKED_ADVICE, STATUS_EN, STATUS_ZH, STATUSES, ReportResult
 from validator.render.blame_line import blame_line
+from validator.render.labels import blamed_cells, cell_label
+from validator.render.notes import blocked, next_steps, split_findings
 
 _LABELS = {
     "zh": {
@@ -26,6 +30,9 @@ _LABELS = {
         "counts": "错误 {error}，警告 {warning}，提示 {info}",
         "unknown": "未知",
         "none": "未发现问题",
+        "notes": "读取说明",
+        "remedy": "处理办法",
+        "next": "下一步",
     },
     "en": {
         "agency": "agency",
@@ -43,11 +50,16 @@ _LABELS = {
         "counts": "errors {error}, warnings {warning}, info {info}",
         "unknown": "unknown",
         "none": "no problems found",
+        "notes": "reading notes",
+        "remedy": "what to do",
+        "next": "next steps",
     },
 }
 
 
-def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: bool = True) -> str:
+def render(
+    results: list[ReportResult], lang: str = "zh", show_not_assessable: bool = True, verbose: bool = False
+) -> str:
     words = _LABELS[lang]
     severity = phrases()["severity"]
     status_words = STATUS_ZH if lang == "zh" else STATUS_EN
@@ -72,18 +84,23 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
         if result.not_checked:
             lines.append(f"  {words['not_checked']}：{result.not_checked}")
             lines.append(f"  {words['todo']}：{NOT_CHECKED_ADVICE[lang]}")
-        elif not result.findings:
+        findings, notes = split_findings(result)
+        if not result.not_checked and not findings:
             lines.append(f"  {words['none']}")
-        for finding in result.findings:
-            message = finding.message_zh if lang == "zh" else finding.message_en
-            lines.append(f"  {severity[finding.severity][lang]} {finding.rule} {message}")
-            places = [f"{cell} {where}" for cell, where in finding.provenance.items()][:3]
-            if places:
-                lines.append(f"      {words['where']}：" + "；".join(places))
+        template_id = meta.get("template")
+        for finding in findings:
+            lines.extend(_finding_lines(finding, template_id, lang, words, severity, verbose))
         for cause in result.blame:  # one line per root cause (engine/blame)
-            lines.append("  → " + blame_line(cause, catalogue, meta.get("template"), lang))
+            lines.append("  → " + blame_line(cause, catalogue, template_id, lang))
+        if notes:
+            lines.append(f"  {words['notes']}：")
+            for finding in notes:
+                lines.extend(
+                    "  " + x for x in _finding_lines(finding, template_id, lang, words, severity, verbose)
+                )
         if show_not_assessable and result.not_assessable:
-            lines.extend(_not_assessable_lines(result.not_assessable, lang, words["na"]))
+            lines.extend(_not_assessable_lines(result, template_id, lang, words, verbose))
+        lines.append(f"  {words['next']}：" + ("；" if lang == "zh" else "; ").join(next_steps(result, lang)))
         lines.append("")
     tally = dict.fromkeys(STATUSES, 0)
     for result in results:
@@ -92,23 +109,29 @@ def render(results: list[ReportResult], lang: str = "zh", show_not_assessable: b
     return "\n".join(lines)
 
 
-def _not_assessable_lines(entries, lang: str, heading: str) -> list[str]:
-    """One line per distinct doubt: the rules it blocks and the cells behind it, not one per rule."""
-    reasons = phrases()["reasons"]
-    english = {v["zh"]: v["en"] for v in reasons.values()}
-    grouped: dict[tuple, list[str]] = {}
-    for entry in entries:
-        why = tuple(sorted(set(entry.reasons.values())))
-        own = tuple(c for c in entry.cells if "." in c and not c.startswith("prev."))  # form cells only
-        grouped.setdefault((why, own), []).append(entry.rule)
+def _finding_lines(finding, template_id, lang, words, severity, verbose) -> list[str]:
+    message = finding.message_zh if lang == "zh" else finding.message_en
+    out = [f"  {severity[finding.severity][lang]} {finding.rule} {message}"]
+    first = blamed_cells(finding)
+    order = first + [c for c in finding.provenance if c not in first]
+    places = []
+    for cell in [c for c in order if finding.provenance.get(c)][:3]:
+        name = cell if lang == "en" else cell_label(cell, template_id, short=True)
+        if verbose and lang == "zh":
+            name += f" [{cell}]"
+        places.append(f"{name} {finding.provenance[cell]}")
+    if places:
+        out.append(f"      {words['where']}：" + "；".join(places))
+    return out
+
+
+def _not_assessable_lines(result, template_id, lang: str, words, verbose: bool) -> list[str]:
+    """One line per reason (not one per rule), the cells behind it by their labels, and what to do."""
     lines = []
-    for (why, cells), rules in grouped.items():
-        why_text = "；".join(english.get(w, w) for w in why) if lang == "en" else "；".join(why)
-        if lang == "en":
-            shown = ", ".join(cells[:4]) + (f" and {len(cells) - 4} more" if len(cells) > 4 else "")
-            lines.append(f"  {heading} {', '.join(rules)}{': ' + shown if shown else ''} ({why_text})")
-            continue
-        shown = "、".join(cells[:4]) + (f" 等{len(cells)}格" if len(cells) > 4 else "")
-        where = f"：{shown}" if shown else ""
-        lines.append(f"  {heading} {'、'.join(rules)}{where}（{why_text}）")
+    for group in blocked(result, lang):
+        lines.append(f"  {words['na']} {group.line(template_id, lang)}")
+        if verbose and group.cells:
+            lines.append("      " + ", ".join(group.cells))
+        if group.remedy:
+            lines.append(f"      {words['remedy']}：{group.remedy}")
     return lines

@@ -1,13 +1,14 @@
 """The marks annotation puts on cells: a fill by severity (strong on the likely wrong cell, pale on the
-others a finding names) and a comment in Chinese; logged in a hidden sheet so a second annotation of the
-same workbook starts clean."""
+others a finding names), a thick frame of its own on the likely wrong cell (so it cannot be taken for the
+fill-in workbook's live colour or a related cell), and a comment in Chinese sized to its text; logged in a
+hidden sheet so a second annotation of the same workbook starts clean."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Border, PatternFill, Side
 
 from validator.catalogue import load_catalogue
 from validator.engine.wording import cell_label, num, severity_zh
@@ -24,7 +25,26 @@ COLOURS = {
     "warning": ("FFFFC000", "FFFFE699"),
     "info": ("FF9BC2E6", "FFDDEBF7"),
 }
+#: the frame of the likely wrong cell, by severity (a dark shade of its fill)
+FRAMES = {"error": "FFC00000", "warning": "FF9C5700", "info": "FF1F4E79"}
 FONT = "宋体"
+
+
+def focus_border(severity: str) -> Border:
+    side = Side(style="thick", color=FRAMES[severity])
+    return Border(left=side, right=side, top=side, bottom=side)
+
+
+def comment_size(text: str) -> tuple[int, int]:
+    """Width and height (points) of a comment box that shows its text: ~22 CJK characters a line."""
+    width = 380
+    per_line = 22
+    lines = sum(max(1, -(-_display(part) // (2 * per_line))) for part in text.split("\n"))
+    return width, min(900, 17 * lines + 24)
+
+
+def _display(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 @dataclass
@@ -79,7 +99,7 @@ def marks_for(report: Report, result, where: dict, mode: str) -> dict[tuple[str,
                         lines.append(f"可能的正确值：{num(fix)}")
                     else:
                         lines.append(
-                            f"最可能出错的是「{cell_label(catalogue, target, report.template)}」，应为 {num(fix)}"
+                            f"最可能出错的是{cell_label(catalogue, target, report.template)}，应为 {num(fix)}"
                         )
             if mode == "template" and finding.provenance.get(cell_id):
                 lines.append(f"原文位置：{finding.provenance[cell_id]}")
@@ -142,7 +162,7 @@ def apply_marks(wb, marks: dict[tuple[str, str], _Mark]) -> None:
 
     log = wb[MARKS_SHEET] if MARKS_SHEET in wb.sheetnames else wb.create_sheet(MARKS_SHEET)
     if log.max_row <= 1 and log["A1"].value is None:
-        log.append(["sheet", "ref", "pattern", "colour", "comment"])
+        log.append(["sheet", "ref", "pattern", "colour", "comment", "border"])
     for (title, ref), mark in marks.items():
         ws = wb[title]
         ref = top_left(ws, ref)
@@ -150,17 +170,43 @@ def apply_marks(wb, marks: dict[tuple[str, str], _Mark]) -> None:
         old_fill = cell.fill
         old_comment = cell.comment.text if cell.comment is not None else None
         row = log.max_row + 1
-        for col, value in enumerate([title, ref, old_fill.fill_type or "", _rgb(old_fill), old_comment], 1):
+        before = [
+            title,
+            ref,
+            old_fill.fill_type or "",
+            _rgb(old_fill),
+            old_comment,
+            _border_text(cell.border),
+        ]
+        for col, value in enumerate(before, 1):
             set_text(log.cell(row=row, column=col), value)  # a sheet name "=…" stays text
         strong, pale = COLOURS[mark.severity]
         cell.fill = PatternFill("solid", fgColor=strong if mark.focus else pale)
+        if mark.focus:
+            cell.border = focus_border(mark.severity)
         text = "\n\n".join(mark.notes)
         if old_comment:
             text = f"{old_comment}\n\n{text}"
-        lines = sum(1 + len(part) // 22 for part in text.split("\n"))
-        comment = Comment(text[:32000], AUTHOR, width=360, height=min(600, 18 * lines + 20))
-        cell.comment = comment
+        width, height = comment_size(text)
+        cell.comment = Comment(text[:32000], AUTHOR, width=width, height=height)
     log.sheet_state = "hidden"
+
+
+def _border_text(border) -> str:
+    """A cell's border as text for the log: style:colour for left, right, top, bottom."""
+    parts = []
+    for side in (border.left, border.right, border.top, border.bottom):
+        colour = getattr(getattr(side, "color", None), "rgb", None)
+        parts.append(f"{side.style or ''}:{colour if isinstance(colour, str) else ''}")
+    return ";".join(parts)
+
+
+def _border_from(text: str) -> Border:
+    sides = []
+    for part in (text.split(";") + [":"] * 4)[:4]:
+        style, _, colour = part.partition(":")
+        sides.append(Side(style=style or None, color=colour or None))
+    return Border(left=sides[0], right=sides[1], top=sides[2], bottom=sides[3])
 
 
 def _rgb(fill) -> str:
@@ -177,10 +223,12 @@ def restore(wb) -> None:
         return
     log = wb[MARKS_SHEET]
     rows = list(log.iter_rows(min_row=2, values_only=True))
-    for title, ref, pattern, colour, comment in reversed(rows):
+    for title, ref, pattern, colour, comment, *rest in reversed(rows):
         if not title or title not in wb.sheetnames:
             continue
         cell = wb[title][ref]
         cell.fill = PatternFill(pattern, fgColor=colour) if pattern and colour else PatternFill(None)
         cell.comment = Comment(comment, AUTHOR) if comment else None
+        if rest and rest[0] is not None:  # logs written before the frame have no border column
+            cell.border = _border_from(str(rest[0]))
     del wb[MARKS_SHEET]

@@ -1,5 +1,6 @@
-"""The 校验结果 sheet: every finding of the report with a link to its cell, the counts, and the checks that
-could not be made; put first in the annotated workbook."""
+"""The 校验结果 sheet: every finding of the report with a link to its cell, the counts, a legend of the marks,
+the checks that could not be made (by reason, with what to do) and the next steps; put first in the
+annotated workbook, rows sized to their wrapped text, printable on A4 across the page."""
 
 from __future__ import annotations
 
@@ -12,8 +13,21 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from validator.catalogue import load_catalogue
 from validator.engine.wording import cell_label, num, severity_zh
 from validator.model import NOT_CHECKED_ADVICE, Report
-from validator.render.annotate.marks import COLOURS, FONT, RESULTS_SHEET, places, top_left, total_cells
+from validator.render.annotate.marks import (
+    COLOURS,
+    FONT,
+    RESULTS_SHEET,
+    focus_border,
+    places,
+    top_left,
+    total_cells,
+)
+from validator.render.notes import blocked, next_steps
 from validator.render.safe import set_text
+from validator.render.workbook.style import LIVE_FILL, LIVE_FONT, text_lines
+
+WIDTHS = {1: 6, 2: 10, 3: 8, 4: 70, 5: 36, 6: 16, 7: 28}
+LINE_HEIGHT = 15  # points per line of 11-point 宋体
 
 # --------------------------------------------------------------------------------------------- 校验结果
 
@@ -36,10 +50,7 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
         f"{template.notice if template else '未知'}　错误 {counts.get('error', 0)} 项，"
         f"警告 {counts.get('warning', 0)} 项，提示 {counts.get('info', 0)} 项"
     )
-    ws["A3"] = (
-        "点击“单元格”一栏可跳到该格。标注颜色：红色 = 错误，橙色 = 警告，蓝色 = 提示；"
-        "深色为最可能出错的单元格。单元格批注中有详细说明。"
-    )
+    ws["A3"] = "点击“单元格”一栏可跳到该格；单元格批注中有详细说明。标注说明见本表末尾的「图例」。"
     if getattr(result, "not_checked", None):
         ws["A2"] = f"{ws['A2'].value}　结果：无法核对（{result.not_checked}；{NOT_CHECKED_ADVICE['zh']}）"
     for ref in ("A2", "A3"):
@@ -48,7 +59,9 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
     for k, text in enumerate(headers, start=1):
         cell = ws.cell(row=5, column=k, value=text)
         cell.font = bold
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="FFF2F2F2")
+    _fit_row(ws, 5, headers)
     row = 6
     severity_fill = {s: PatternFill("solid", fgColor=c[0]) for s, c in COLOURS.items()}
     for index, finding in enumerate(result.findings, start=1):
@@ -80,7 +93,8 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
             cell = ws.cell(row=row, column=k)
             set_text(cell, value)
             cell.font = plain
-            cell.alignment = Alignment(vertical="top", wrap_text=k in (4, 5, 7))
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        _fit_row(ws, row, values)
         ws.cell(row=row, column=2).fill = severity_fill[finding.severity]
         if main:
             title, ref = places(where, main)[0]
@@ -95,26 +109,99 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
                 link.font = Font(name=FONT, color="FF0563C1", underline="single")
         row += 1
     if not result.findings:
-        ws.cell(row=row, column=4, value="未发现问题").font = plain
-        row += 1
+        row = _line(ws, row, ["", "", "", "未发现问题"], plain)
     if getattr(result, "not_assessable", None):
         row += 1
-        ws.cell(
-            row=row, column=1, value="以下校验无法判断（缺少数据或上一年度报告），不计为通过："
-        ).font = bold
-        row += 1
-        for entry in result.not_assessable:
-            reasons = "；".join(sorted(set(entry.reasons.values())))
-            shown = "、".join(entry.cells[:4]) + (f" 等{len(entry.cells)}格" if len(entry.cells) > 4 else "")
-            for k, value in enumerate(["", "无法判断", entry.rule, f"{shown}（{reasons}）"], start=1):
-                set_text(ws.cell(row=row, column=k), value)
-                ws.cell(row=row, column=k).font = plain
-            row += 1
-    widths = {1: 6, 2: 10, 3: 8, 4: 80, 5: 36, 6: 12, 7: 24}
-    for col, width in widths.items():
+        row = _heading(ws, row, "以下校验无法判断（缺少数据或上一年度报告），不计为通过：", bold)
+        for group in blocked(result):
+            text = group.line(report.template)
+            if group.remedy:
+                text += f"\n处理办法：{group.remedy}"
+            row = _line(ws, row, ["", "无法判断", "", text], plain)
+    row += 1
+    row = _heading(ws, row, "下一步", bold)
+    row = _line(ws, row, ["", "", "", "；".join(next_steps(result))], plain)
+    _legend(ws, row + 1, bold, plain)
+    for col, width in WIDTHS.items():
         ws.column_dimensions[get_column_letter(col)].width = width
+    for ref in ("A1", "A2", "A3"):
+        ws.merge_cells(f"{ref}:{get_column_letter(len(WIDTHS))}{ref[1:]}")
+        ws[ref].alignment = Alignment(vertical="top", wrap_text=True)
+    ws.row_dimensions[2].height = LINE_HEIGHT * text_lines(str(ws["A2"].value), sum(WIDTHS.values()))
     ws.freeze_panes = "A6"
+    ws.print_title_rows = "5:5"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+
+
+def _fit_row(ws, row: int, values: list) -> None:
+    """A row as tall as its longest wrapped cell, so printed rows never overlap or cut their text."""
+    lines = max(
+        sum(text_lines(part, WIDTHS[k]) for part in str(v).split("\n")) if v not in (None, "") else 1
+        for k, v in enumerate(values, start=1)
+    )
+    ws.row_dimensions[row].height = LINE_HEIGHT * lines + 3
+
+
+def _heading(ws, row: int, text: str, font) -> int:
+    """A line across the sheet (merged A:G, wrapped)."""
+    cell = ws.cell(row=row, column=1)
+    set_text(cell, text)
+    cell.font = font
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
+    ws.row_dimensions[row].height = LINE_HEIGHT * text_lines(text, sum(WIDTHS.values())) + 3
+    return row + 1
+
+
+def _line(ws, row: int, values: list, font) -> int:
+    for k, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=k)
+        set_text(cell, value)
+        cell.font = font
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    _fit_row(ws, row, values)
+    return row + 1
+
+
+def _legend(ws, row: int, bold, plain) -> None:
+    """What each mark means, each shown on a sample cell: the tool's marks and the workbook's own colour."""
+    row = _heading(ws, row, "图例", bold)
+    entries = [
+        (
+            PatternFill("solid", fgColor=COLOURS["error"][0]),
+            focus_border("error"),
+            None,
+            "错误：最可能出错的单元格（深红底、粗框），批注中给出应填的数",
+        ),
+        (
+            PatternFill("solid", fgColor=COLOURS["error"][1]),
+            None,
+            None,
+            "错误：同一关系中的其他单元格（浅红底）",
+        ),
+        (
+            PatternFill("solid", fgColor=COLOURS["warning"][0]),
+            focus_border("warning"),
+            None,
+            "警告：需要核实的单元格（橙底、粗框）；浅橙为相关单元格",
+        ),
+        (PatternFill("solid", fgColor=COLOURS["info"][0]), None, None, "提示（蓝底）"),
+        (
+            LIVE_FILL,
+            None,
+            LIVE_FONT,
+            "填报工作簿自带的实时校验：合计不相符时总计格变为淡紫底紫字（随输入即时变化，与本工具的标注无关）",
+        ),
+    ]
+    for fill, border, font, text in entries:
+        row = _line(ws, row, ["", "示例", "", text], plain)
+        sample = ws.cell(row=row - 1, column=2)
+        sample.fill = fill
+        sample.font = font or plain
+        if border is not None:
+            sample.border = border

@@ -11,7 +11,16 @@ from openpyxl.utils import get_column_letter
 
 from validator.catalogue import Template
 from validator.engine.wording import severity_zh
-from validator.render.workbook.style import BAD_FILL, GOOD_FILL, HEADER_FILL, WARN_FILL, landscape, text_lines
+from validator.render.workbook.style import (
+    BAD_FILL,
+    GOOD_FILL,
+    HEADER_FILL,
+    LIVE_FILL,
+    LIVE_FONT,
+    WARN_FILL,
+    landscape,
+    text_lines,
+)
 
 CHECKS_SHEET = "校验"
 MARK = {"error": "✗", "warning": "⚠", "info": "⚠"}
@@ -194,7 +203,8 @@ def write_checks(b, ws) -> None:
 
 
 def conditional_formats(b) -> None:
-    """On the tables: a relation's anchor cell (the total it closes on) turns red while it fails."""
+    """On the tables: a relation's anchor cell (the total it closes on) turns lavender with violet figures
+    while it fails — a colour of its own, never the annotation's mark of the cell the tool blames."""
     for check in b.layout.checks:
         anchor = check["anchor"]
         if anchor not in b.layout.cells:
@@ -208,8 +218,7 @@ def conditional_formats(b) -> None:
         rhs = check["rhs"].replace(f"{quote_sheet(title)}!", "")
         diff = f"ROUND(({lhs})-({rhs}),6)"
         cond = broken(check["op"], diff)
-        fill = BAD_FILL if check["severity"] == "error" else WARN_FILL
-        ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=fill))
+        ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=LIVE_FILL, font=LIVE_FONT))
 
 
 def anchor(cr) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from openpyxl.styles import Border, PatternFill, Protection, Side
+from openpyxl.styles import Border, Font, PatternFill, Protection, Side
 
 FONT = "宋体"
 THIN = Side(style="thin", color="FF000000")
@@ -15,6 +15,10 @@ INPUT_FILL = PatternFill("solid", fgColor="FFFFFBE6")
 BAD_FILL = PatternFill("solid", fgColor="FFFF7C80")  # the colours annotation uses (render/annotate.py)
 WARN_FILL = PatternFill("solid", fgColor="FFFFC000")
 GOOD_FILL = PatternFill("solid", fgColor="FFC6EFCE")
+# the tables' own live check (a total that does not add up while staff type): lavender with violet bold
+# figures — never the red or amber the annotation puts on the cell the tool blames (render/annotate)
+LIVE_FILL = PatternFill("solid", fgColor="FFE4DFEC", bgColor="FFE4DFEC")
+LIVE_FONT = Font(name=FONT, bold=True, color="FF7030A0")
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 
