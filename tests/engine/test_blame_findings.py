@@ -78,7 +78,7 @@ def test_candidate_blame_words_the_options_and_gives_no_suggestion():
     assert cause.confidence == "candidate" and cause.alternatives
     (finding,) = [f for f in result.findings if f.rule == "T4-01"]
     assert finding.suggestion is None
-    assert "可能出错的单元格" in finding.message_zh and "表四 行政复议 · 结果维持" in finding.message_zh
+    assert "可能出错的单元格" in finding.message_zh and "表四「行政复议」·「结果维持」" in finding.message_zh
 
 
 def test_independent_parts_get_their_own_confidence():

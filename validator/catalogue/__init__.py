@@ -64,7 +64,7 @@ class Cell:
     column: str
     kind: str
     total: bool
-    label_zh: str  # as staff read the form: "表三 三、（七）总计 · 自然人"
+    label_zh: str  # as staff read the form: 表三「三、（七）总计」·「自然人」
     row_label: str
     column_label: str
     block: int = 0
@@ -319,7 +319,7 @@ def _cells(tables: tuple[Table, ...]) -> dict[str, Cell]:
                         column=col.id,
                         kind=col.kind,
                         total=col.total or row.total or row.aggregate,
-                        label_zh=f"{table.name} {row_label} · {col_label}",
+                        label_zh=f"{table.name}「{row_label}」·「{col_label}」",
                         row_label=row_label,
                         column_label=col_label,
                         block=b_index,

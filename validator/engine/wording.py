@@ -68,7 +68,7 @@ def form_label(cell, short: int = 0) -> str:
         row = row[:short] + "…"
     if cell.narrative or not cell.column_label:
         return f"「{row}」" if not cell.narrative else row
-    table = cell.label_zh.split(" ", 1)[0] if " " in cell.label_zh else ""
+    table = cell.label_zh.split("「", 1)[0]
     return f"{table}「{row}」·「{cell.column_label}」"
 
 
