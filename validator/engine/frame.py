@@ -210,6 +210,21 @@ class ReportFrame:
         )
 
     @cached_property
+    def narratives(self) -> np.ndarray:
+        """Each report's body text as one object column, gathered once for every text rule."""
+        return np.array(
+            [r.narrative or "" for r in self.rows] if self.rows else [""] * len(self), dtype=object
+        )
+
+    def section_text(self, section: str) -> np.ndarray:
+        """Each report's text of one section ("" when absent) as an object column, gathered once."""
+        cache = self.__dict__.setdefault("_section_texts", {})
+        if section not in cache:
+            texts = [r.section_texts.get(section, "") for r in self.rows] if self.rows else [""] * len(self)
+            cache[section] = np.array(texts, dtype=object)
+        return cache[section]
+
+    @cached_property
     def years(self) -> np.ndarray:
         """Report years as floats, NaN where unknown."""
         return self.meta["year"].to_numpy(dtype=float, na_value=np.nan)
