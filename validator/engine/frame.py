@@ -209,6 +209,13 @@ class ReportFrame:
             len(self.meta), n
         )
 
+    def holding(self, state: int) -> np.ndarray:
+        """Reports with at least one cell in ``state`` (a CellState value), computed once per state."""
+        cache = self.__dict__.setdefault("_holding", {})
+        if state not in cache:
+            cache[state] = (self.states == state).any(axis=1)
+        return cache[state]
+
     @cached_property
     def narratives(self) -> np.ndarray:
         """Each report's body text as one object column, gathered once for every text rule."""
