@@ -3,7 +3,8 @@
     python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 5400] [--keep DIR]
 
 (or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE). Prints:
-  - reading cost per format: median time to read one report (text, HTML, DOCX, XLSX; PDF apart);
+  - reading cost per format: median time to read one report (text, HTML, DOCX, XLSX; PDF apart), on
+    documents that look like real ones (benchmarks/realistic.py);
   - end to end: N files (gb2019 and gb2021, text/HTML/DOCX/XLSX, several years per agency, ~2 % with one
     injected error) read with a process pool and validated in one pass — reports/s, reading and validation
     time, peak RSS of the main process and of the largest worker; injected errors found, false alarms;
@@ -249,16 +250,17 @@ def one_at_a_time(rows: list, sample: int, seed: int) -> float:
 
 
 def per_format_reading(folder: Path, sample: int = 40) -> dict[str, float]:
-    """Median time to read one report (file → Report, one process) per format; PDF made from a few of the
-    DOCX files with LibreOffice when it is installed (PDF has no target; it is reported separately)."""
+    """Median time to read one report (file → Report, one process) per format, on documents that look like
+    real ones (benchmarks/realistic.py: full narrative, Word's styles and numbering parts, the form's
+    merged cells), written beside ``folder``; PDF made from a few of those DOCX files with LibreOffice when
+    it is installed (PDF has no target; it is reported separately)."""
     import statistics
 
+    from benchmarks import realistic
     from validator.api import read_report
     from validator.readers.convert import find_soffice, run_soffice
 
-    by_suffix: dict[str, list[Path]] = {}
-    for path in sorted(folder.iterdir()):
-        by_suffix.setdefault(path.suffix, []).append(path)
+    by_suffix = realistic.write(folder.parent / "realistic", sample)
     if find_soffice() and by_suffix.get(".docx"):
         pdf_dir = folder.parent / "pdf"
         pdf_dir.mkdir(exist_ok=True)
