@@ -106,6 +106,7 @@ class _Ctx:
         self.ntables = 0
         self._numbering: _Numbering | None = None
         self._rels: dict[str, str] | None = None
+        self._rels_root = None
 
     # ---- body ---------------------------------------------------------------------------------------
     def walk_body(self, container) -> None:
@@ -296,8 +297,9 @@ class _Ctx:
         rel_name = posixpath.join(d, "_rels", base + ".rels")
         if rel_name not in self.z:
             return None
-        root = parse_xml(self.z.read(rel_name), rel_name)
-        for rel in root:
+        if self._rels_root is None:  # parsed once for every part looked up (numbering, styles)
+            self._rels_root = parse_xml(self.z.read(rel_name), rel_name)
+        for rel in self._rels_root:
             if (rel.get("Type") or "").endswith(rel_type_suffix) and rel.get("TargetMode") != "External":
                 target = posixpath.normpath(posixpath.join(d, rel.get("Target") or "")).lstrip("/")
                 if target in self.z:
