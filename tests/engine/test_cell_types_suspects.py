@@ -37,5 +37,6 @@ def test_the_rows_picked_are_the_rows_the_schema_refuses(table, data):
     for _ in range(data.draw(st.integers(0, 8))):  # a few odd values at random places
         r, c = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, len(cell_ids) - 1))
         block[r, c] = data.draw(VALUES)
-    picked = set(np.nonzero(_suspects(block, *_refusable(catalogue, table)))[0].tolist())
+    chunk = data.draw(st.integers(1, 4))  # rows are looked at in blocks: across block ends too
+    picked = set(np.nonzero(_suspects(block, *_refusable(catalogue, table), chunk=chunk))[0].tolist())
     assert picked == refused_rows(table, block)

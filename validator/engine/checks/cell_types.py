@@ -59,13 +59,20 @@ def _refusable(catalogue: Catalogue, table: str) -> tuple[np.ndarray, np.ndarray
     return np.array([k in NON_NEGATIVE for k in kinds]), np.array([k in WHOLE for k in kinds])
 
 
-def _suspects(block: np.ndarray, non_negative: np.ndarray, whole: np.ndarray) -> np.ndarray:
+def _suspects(
+    block: np.ndarray, non_negative: np.ndarray, whole: np.ndarray, chunk: int = 4096
+) -> np.ndarray:
     """Rows of ``block`` holding a value the schema's checks refuse (what they test, as arrays; NaN is
-    never refused): the only rows the schema needs to see."""
+    never refused): the only rows the schema needs to see. Blocks of rows at a time, so that the
+    temporaries stay small."""
+    out = np.zeros(len(block), dtype=bool)
     with np.errstate(invalid="ignore"):
-        negative = (block < 0) & non_negative
-        fraction = ((np.trunc(block) != block) | np.isinf(block)) & ~np.isnan(block) & whole
-    return (negative | fraction).any(axis=1)
+        for start in range(0, len(block), chunk):
+            part = block[start : start + chunk]
+            negative = (part < 0) & non_negative
+            fraction = ((np.trunc(part) != part) | np.isinf(part)) & ~np.isnan(part) & whole
+            out[start : start + chunk] = (negative | fraction).any(axis=1)
+    return out
 
 
 PARAMS = frozenset({"cell", "cell_label", "value"})
@@ -96,9 +103,9 @@ def check(ctx: Context) -> list[Hit]:
     idx = [frame.col[c] for c in cell_ids]
     # the schema sees only the reports with a value it refuses: its checks are cell by cell, so the
     # failure cases are the same as over every report
-    block = frame.resolved()[np.ix_(rows, idx)]
-    suspect = _suspects(block, *_refusable(catalogue, ctx.rule.schema))
-    data = pd.DataFrame(block[suspect], columns=cell_ids, index=rows[suspect])
+    block = frame.resolved()[:, idx]  # every report: a column gather costs less than a row-and-column one
+    suspect = _suspects(block, *_refusable(catalogue, ctx.rule.schema)) & ctx.applies
+    data = pd.DataFrame(block[suspect], columns=cell_ids, index=np.nonzero(suspect)[0])
     try:
         if len(data):
             schema.validate(data, lazy=True)
