@@ -350,9 +350,11 @@ class Evaluator:
             self.frame, self.ruleset, np.array(with_errors, dtype=np.int64)
         ).items():
             results[row].blame = causes
-        for result in results:
-            result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
-            result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
+        for result in results:  # most reports have at most one of each: nothing to sort
+            if len(result.findings) > 1:
+                result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
+            if len(result.not_assessable) > 1:
+                result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
         return results
 
 
