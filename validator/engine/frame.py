@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -173,9 +174,7 @@ class ReportFrame:
     @cached_property
     def section_numerals(self) -> np.ndarray:
         """Reports × sections: the numeral each official section's heading carries ("" when absent)."""
-        return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(
-            len(self.meta), len(self.catalogue.section_index)
-        )
+        return _matrix(self.meta["section_num"].tolist(), len(self.catalogue.section_index))
 
     @cached_property
     def tables_only(self) -> np.ndarray:
@@ -205,9 +204,7 @@ class ReportFrame:
         """Reports × sections: each official section's heading as found ("" when absent)."""
         n = len(self.catalogue.section_index)
         heads = self.meta["section_head"].tolist()
-        return np.array([h if isinstance(h, tuple) else ("",) * n for h in heads], dtype=object).reshape(
-            len(self.meta), n
-        )
+        return _matrix([h if isinstance(h, tuple) else ("",) * n for h in heads], n)
 
     def holding(self, state: int) -> np.ndarray:
         """Reports with at least one cell in ``state`` (a CellState value), computed once per state."""
@@ -316,3 +313,13 @@ def _stack(arrays: list[np.ndarray]) -> np.ndarray:
     if {a.shape for a in arrays} != {arrays[0].shape} or arrays[0].ndim != 1 or not arrays[0].size:
         return np.vstack(arrays)  # rows of other lengths (vstack's own error) or of none
     return np.concatenate(arrays).reshape(len(arrays), -1)
+
+
+def _matrix(rows: list[tuple], width: int) -> np.ndarray:
+    """Equal-length tuples of strings as a reports × width object matrix, filled from one flat iterator
+    (np.array would first inspect every tuple as a nested sequence)."""
+    if any(len(r) != width for r in rows):
+        return np.array(rows, dtype=object).reshape(len(rows), width)  # np.array's own error
+    return np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width).reshape(
+        len(rows), width
+    )
