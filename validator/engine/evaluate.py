@@ -87,7 +87,7 @@ class Evaluator:
                     undecided &= ~skip
                     # last year in the other format: its cells are not there (bulk, when this year's are)
                     mine = [current[own_at[col[c]]] for c in cr.coeffs if not c.startswith("prev.")]
-                    complete = ~np.isnan(np.vstack(mine)).any(axis=0) if mine else np.ones(rows.size, bool)
+                    complete = ~_any_nan(mine, rows.size)
                     bulk = undecided & changed & complete
                     self._record(
                         rows[bulk],
@@ -194,9 +194,7 @@ class Evaluator:
         """Reports whose narrative does not state a figure the rule compares: nothing to check, and not
         a doubt either (most narratives state few figures)."""
         claims = [current[own_at[col[c]]] for c in cr.coeffs if c in self.catalogue.claim_ids]
-        if not claims:
-            return np.zeros(current.shape[1], dtype=bool)
-        return np.isnan(np.vstack(claims)).any(axis=0)
+        return _any_nan(claims, current.shape[1])
 
     def _unpaired_reasons(self, rows: np.ndarray, prev_rows: np.ndarray) -> np.ndarray:
         """Per row: None when last year's report was found, else why not (agency/year unknown, or none)."""
@@ -357,10 +355,20 @@ class Evaluator:
         self.blame.update(blame_frame(self.frame, self.ruleset, np.array(rest, dtype=np.int64)))
         for row, causes in self.blame.items():
             results[row].blame = causes
-        for result in results:
-            result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
-            result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
+        for result in results:  # most reports have at most one of each: nothing to sort
+            if len(result.findings) > 1:
+                result.findings.sort(key=lambda f: (order.get(f.rule, 999), f.cells))
+            if len(result.not_assessable) > 1:
+                result.not_assessable.sort(key=lambda n: order.get(n.rule, 999))
         return results
+
+
+def _any_nan(vectors: list[np.ndarray], size: int) -> np.ndarray:
+    """Per report: whether any of these cell vectors is NaN there (no stacked copy of the vectors)."""
+    out = np.zeros(size, dtype=bool)
+    for vector in vectors:
+        out |= np.isnan(vector)
+    return out
 
 
 def evaluate(frame: ReportFrame, ruleset: RuleSet | None = None) -> list[ReportResult]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -174,9 +175,7 @@ class ReportFrame:
     @cached_property
     def section_numerals(self) -> np.ndarray:
         """Reports × sections: the numeral each official section's heading carries ("" when absent)."""
-        return np.array(self.meta["section_num"].tolist(), dtype=object).reshape(
-            len(self.meta), len(self.catalogue.section_index)
-        )
+        return _matrix(self.meta["section_num"].tolist(), len(self.catalogue.section_index))
 
     @cached_property
     def tables_only(self) -> np.ndarray:
@@ -206,9 +205,29 @@ class ReportFrame:
         """Reports × sections: each official section's heading as found ("" when absent)."""
         n = len(self.catalogue.section_index)
         heads = self.meta["section_head"].tolist()
-        return np.array([h if isinstance(h, tuple) else ("",) * n for h in heads], dtype=object).reshape(
-            len(self.meta), n
+        return _matrix([h if isinstance(h, tuple) else ("",) * n for h in heads], n)
+
+    def holding(self, state: int) -> np.ndarray:
+        """Reports with at least one cell in ``state`` (a CellState value), computed once per state."""
+        cache = self.__dict__.setdefault("_holding", {})
+        if state not in cache:
+            cache[state] = (self.states == state).any(axis=1)
+        return cache[state]
+
+    @cached_property
+    def narratives(self) -> np.ndarray:
+        """Each report's body text as one object column, gathered once for every text rule."""
+        return np.array(
+            [r.narrative or "" for r in self.rows] if self.rows else [""] * len(self), dtype=object
         )
+
+    def section_text(self, section: str) -> np.ndarray:
+        """Each report's text of one section ("" when absent) as an object column, gathered once."""
+        cache = self.__dict__.setdefault("_section_texts", {})
+        if section not in cache:
+            texts = [r.section_texts.get(section, "") for r in self.rows] if self.rows else [""] * len(self)
+            cache[section] = np.array(texts, dtype=object)
+        return cache[section]
 
     @cached_property
     def years(self) -> np.ndarray:
@@ -232,24 +251,24 @@ class ReportFrame:
         keys, years, keyed = self.agency_keys, self.years, self.keyed
         out = np.full(len(meta), -1, dtype=np.int64)
         if keyed.any():
-            table = pd.DataFrame(
-                {
-                    "key": keys[keyed],
-                    "year": years[keyed],
-                    "source": meta["source"].fillna("").astype(str).to_numpy(dtype=object)[keyed],
-                    "row": np.nonzero(keyed)[0],
-                }
-            )
-            first = table.sort_values(["key", "year", "source"], kind="stable").drop_duplicates(
-                ["key", "year"]
-            )
-            lookup = pd.Series(
-                first["row"].to_numpy(), index=pd.MultiIndex.from_arrays([first["key"], first["year"]])
-            )
-            found = lookup.reindex(pd.MultiIndex.from_arrays([keys[keyed], years[keyed] - 1])).to_numpy(
-                dtype=float
-            )
-            out[keyed] = np.where(np.isnan(found), -1, found).astype(np.int64)
+            at = np.nonzero(keyed)[0]
+            agency = pd.factorize(keys[keyed])[0].astype(np.int64)
+            year = years[keyed].astype(np.int64)
+            # years and last years as ranks among both, so that (agency, year) is one integer
+            scale = np.unique(np.concatenate([year, year - 1]))
+            span = scale.size
+            code = agency * span + np.searchsorted(scale, year)
+            wanted = agency * span + np.searchsorted(scale, year - 1)
+            order = np.argsort(code, kind="stable")
+            ordered = code[order]
+            if (ordered[1:] == ordered[:-1]).any():  # two reports of one agency and year: by file name
+                source = meta["source"].fillna("").astype(str).to_numpy(dtype=object)[keyed]
+                order = np.lexsort((pd.factorize(source, sort=True)[0], code))  # stable
+                ordered = code[order]
+            first = np.r_[True, ordered[1:] != ordered[:-1]]  # the first report of each agency and year
+            codes, rows = ordered[first], at[order][first]
+            pos = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
+            out[keyed] = np.where(codes[pos] == wanted, rows[pos], -1)
         self._previous = out
         return out
 
@@ -258,8 +277,8 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
     catalogue = catalogue or load_catalogue()
     ids = catalogue.cell_ids
     if rows:
-        values = np.vstack([r.values for r in rows])
-        states = np.vstack([r.states for r in rows])
+        values = _stack([r.values for r in rows])
+        states = _stack([r.states for r in rows])
     else:
         values = np.empty((0, len(ids)))
         states = np.empty((0, len(ids)), dtype=np.int8)
@@ -287,3 +306,21 @@ def build_frame(rows: list[ReportRow], catalogue: Catalogue | None = None) -> Re
     )
     meta["year"] = pd.to_numeric(meta["year"], errors="coerce").astype("Int64")
     return ReportFrame(meta, values, states, ids, rows, catalogue)
+
+
+def _stack(arrays: list[np.ndarray]) -> np.ndarray:
+    """One row per array, as np.vstack gives for rows of one length, in a single copy (vstack first makes
+    every one of 100 000 rows two-dimensional)."""
+    if {a.shape for a in arrays} != {arrays[0].shape} or arrays[0].ndim != 1 or not arrays[0].size:
+        return np.vstack(arrays)  # rows of other lengths (vstack's own error) or of none
+    return np.concatenate(arrays).reshape(len(arrays), -1)
+
+
+def _matrix(rows: list[tuple], width: int) -> np.ndarray:
+    """Equal-length tuples of strings as a reports × width object matrix, filled from one flat iterator
+    (np.array would first inspect every tuple as a nested sequence)."""
+    if any(len(r) != width for r in rows):
+        return np.array(rows, dtype=object).reshape(len(rows), width)  # np.array's own error
+    return np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width).reshape(
+        len(rows), width
+    )

@@ -7,6 +7,9 @@ once); only the reports that fail are visited to word the findings."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -31,18 +34,22 @@ SIX_HEADING = r"(?s)六\s*[、.．]\s*(?:其他需要报告的事项|需要说�
 
 
 def _texts(ctx: Context, rows: np.ndarray, section: str | None) -> pd.Series:
-    frame_rows = ctx.frame.rows
-    if section is None:
-        return pd.Series([frame_rows[r].narrative or "" for r in rows], index=rows, dtype=object)
-    return pd.Series([frame_rows[r].section_texts.get(section, "") for r in rows], index=rows, dtype=object)
+    """The body text (``section`` None) or one section's text of these reports, indexed by frame row."""
+    column = ctx.frame.narratives if section is None else ctx.frame.section_text(section)
+    return pd.Series(column[rows], index=rows, dtype=object)
 
 
 def _section_six(ctx: Context, rows: np.ndarray) -> pd.Series:
     """Section 六's text; when the reader kept none (the text ran on in the heading's line, as in
-    “六、其他需要报告的事项2025年，无收取信息处理费情况。”), what follows the heading in the body text."""
+    “六、其他需要报告的事项2025年，无收取信息处理费情况。”), what follows the heading in the body text
+    (searched only in the reports that need it: the whole body text is long)."""
     own = _texts(ctx, rows, "s6")
-    tail = _texts(ctx, rows, None).str.extract(SIX_HEADING, expand=False).fillna("")
-    return own.where(own.str.strip() != "", tail)
+    blank = (own.str.strip() == "").to_numpy(dtype=bool)
+    if not blank.any():
+        return own
+    out = own.copy()
+    out[blank] = _texts(ctx, rows[blank], None).str.extract(SIX_HEADING, expand=False).fillna("").to_numpy()
+    return out
 
 
 def _has_section(ctx: Context, section: str) -> np.ndarray:
@@ -64,8 +71,13 @@ def fee_statement(ctx: Context) -> list[Hit | Skip]:
     has_six = _has_section(ctx, "s6")[rows]
     six = _section_six(ctx, rows)
     in_six = six.str.contains(FEE_STATED, regex=True).to_numpy(dtype=bool)
-    # stated elsewhere (under 一 or 五, or 六 not found as a heading): stated all the same
-    anywhere = _texts(ctx, rows, None).str.contains(FEE_STATED, regex=True).to_numpy(dtype=bool)
+    # stated elsewhere (under 一 or 五, or 六 not found as a heading): stated all the same; the long body
+    # text is searched only where 六 does not state it
+    anywhere = np.zeros(rows.size, dtype=bool)
+    rest = np.nonzero(~in_six)[0]
+    if rest.size:
+        body = _texts(ctx, rows[rest], None)
+        anywhere[rest] = body.str.contains(FEE_STATED, regex=True).to_numpy(dtype=bool)
     for k in np.nonzero(~in_six & ~anywhere)[0].tolist():
         section = _quote(six.iloc[k]) if has_six[k] else ""
         where = (
@@ -132,6 +144,12 @@ def government_duties(ctx: Context) -> list[Hit | Skip]:
     return out
 
 
+def _agency_keys(names: pd.Series) -> np.ndarray:
+    """agency_key of each name, computed once per distinct name (an agency reports year after year)."""
+    codes, uniques = pd.factorize(names.to_numpy(dtype=object))
+    return np.array([agency_key(u) for u in uniques], dtype=object)[codes]
+
+
 @check("title", outcomes={"incomplete": ("title", "lacking", "lacking_en")})
 def title(ctx: Context) -> list[Hit | Skip]:
     meta = ctx.frame.meta
@@ -149,8 +167,8 @@ def title(ctx: Context) -> list[Hit | Skip]:
     phrase = t.str.contains(TITLE_PHRASE, regex=True).to_numpy(dtype=bool)
     year = t.str.contains(r"(?:19|20)\d{2}\s*年", regex=True).to_numpy(dtype=bool)
     # compared as agency keys (width, spaces, 人民政府办公室 = 政府办公室): the same agency however written
-    keys = agencies.map(agency_key).to_numpy(dtype=str)
-    named = (keys == "") | (np.char.find(t.map(agency_key).to_numpy(dtype=str), keys) >= 0)
+    keys = _agency_keys(agencies).astype(str)
+    named = (keys == "") | (np.char.find(_agency_keys(t).astype(str), keys) >= 0)
     for k in np.nonzero(~(phrase & year & named))[0].tolist():
         lacking = []
         if not year[k]:
@@ -169,7 +187,47 @@ def title(ctx: Context) -> list[Hit | Skip]:
 
 
 #: a sentence of 一 or 六 that opens on a year and goes on about the agency's own work (“2022年，我局…”)
-YEAR_OPENING = r"(?:^|[。；！？\n])\s*((?:19|20)\d{2})\s*年(?:度)?\s*[，,]?\s*(?:我|本|全|共|区|市|县|局|在)[^。；！？\n]{0,40}"
+_YEAR_OPENING = (
+    r"(?:{start})\s*({year}(?:19|20)\d{{2}})\s*年(?:度)?\s*[，,]?\s*(?:我|本|全|共|区|市|县|局|在)"
+    r"[^{stop}。；！？\n]{{0,40}}"
+)
+YEAR_OPENING = _YEAR_OPENING.format(start=r"^|[。；！？\n]", year="", stop="")
+#: characters that may join the texts for one scan: none is whitespace, so ``\s`` never runs across one
+_SEPARATORS = tuple(chr(c) for c in range(9))
+
+
+@lru_cache(maxsize=len(_SEPARATORS))
+def _year_scan(sep: str) -> re.Pattern:
+    """YEAR_OPENING over texts joined by ``sep``: ``sep`` stands where a text starts (``^``) and no
+    sentence runs across it, so the matches are those of each text on its own."""
+    return re.compile(_YEAR_OPENING.format(start=f"[{sep}。；！？\\n]", year="?P<year>", stop=sep))
+
+
+def _year_openings(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every YEAR_OPENING in each text ``first[i] + "。" + second[i]``: the text's index, the year said and
+    the sentence of each match, in order. One pass of the expression over all texts joined by a
+    separator none of them holds (100 000 searches cost several times one pass over the same text)."""
+    n = len(first)
+    parts = np.empty(4 * n, dtype=object)
+    parts[1::4], parts[2::4], parts[3::4] = first, "。", second
+    for sep in _SEPARATORS:
+        parts[0::4] = sep
+        joined = "".join(parts.tolist())
+        if joined.count(sep) == n:
+            break
+    else:  # every separator occurs in some text: search the texts one by one
+        texts = pd.Series(first, dtype=object) + "。" + pd.Series(second, dtype=object)
+        named = _YEAR_OPENING.format(start=r"^|[。；！？\n]", year="?P<year>", stop="")
+        found = texts.str.extractall(f"(?P<sentence>{named})")
+        at = found.index.get_level_values(0).to_numpy()
+        return at, found["year"].astype(int).to_numpy(), found["sentence"].tolist()
+    lengths = np.fromiter(map(len, first), np.int64, n) + np.fromiter(map(len, second), np.int64, n) + 2
+    starts = np.cumsum(lengths) - lengths  # where each text's separator stands
+    matches = list(_year_scan(sep).finditer(joined))
+    at = np.searchsorted(starts, np.array([m.start("year") for m in matches], dtype=np.int64), "right") - 1
+    said = np.array([int(m.group("year")) for m in matches], dtype=np.int64)
+    sentences = [m.group(0)[1:] if m.group(0)[0] == sep else m.group(0) for m in matches]
+    return at, said, sentences
 
 
 @check("years_in_text", outcomes={"other_year": ("year", "found", "quote")}, narrative=True)
@@ -179,23 +237,23 @@ def years_in_text(ctx: Context) -> list[Hit | Skip]:
     out: list[Hit | Skip] = []
     if rows.size == 0:
         return out
-    texts = _texts(ctx, rows, "s1") + "。" + _section_six(ctx, rows)
-    found = texts.str.extractall(f"(?P<sentence>{YEAR_OPENING.replace('((?:19', '(?P<year>(?:19', 1)})")
-    if found.empty:
+    first = ctx.frame.section_text("s1")[rows]
+    at, said, sentences = _year_openings(first, _section_six(ctx, rows).to_numpy(dtype=object))
+    if not sentences:
         return out
-    at = found.index.get_level_values(0).to_numpy()  # the report row of each match
-    said = found["year"].astype(int).to_numpy()
+    at = rows[at]  # the report row of each match
     year = ctx.frame.years[at]
     stale = (said != year) & (said != year + 1)  # the report year, or plans for the next one
     seen: set[int] = set()
-    for row, what, sentence in zip(at[stale].tolist(), said[stale].tolist(), found["sentence"][stale]):
+    for k in np.nonzero(stale)[0].tolist():
+        row = int(at[k])
         if row in seen:
             continue  # one finding per report: the first such sentence
         seen.add(row)
         params = {
             "year": int(ctx.frame.years[row]),
-            "found": what,
-            "quote": _quote(sentence.lstrip("。；！？\n "), 80),
+            "found": int(said[k]),
+            "quote": _quote(sentences[k].lstrip("。；！？\n "), 80),
         }
-        out.append(Hit("other_year", int(row), params))
+        out.append(Hit("other_year", row, params))
     return out

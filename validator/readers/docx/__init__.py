@@ -50,6 +50,19 @@ _SKIP = {
 _CONTAINERS = {
     _q(t) for t in ("r", "hyperlink", "ins", "moveTo", "smartTag", "customXml", "fldSimple", "dir", "bdo")
 }
+# tags compared per element, spelled once (the reader visits every run and cell of the document)
+_P, _T, _R, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = (
+    _q(t) for t in ("p", "t", "r", "tbl", "tr", "tc", "sdt", "sdtContent")
+)
+_RPR, _VANISH, _VAL, _TCPR, _TRPR = (_q(t) for t in ("rPr", "vanish", "val", "tcPr", "trPr"))
+_GRID_SPAN, _V_MERGE, _H_MERGE, _CELL_DEL = (_q(t) for t in ("gridSpan", "vMerge", "hMerge", "cellDel"))
+_TAB, _PTAB, _BR, _CR, _TYPE, _NO_BREAK_HYPHEN = (
+    _q(t) for t in ("tab", "ptab", "br", "cr", "type", "noBreakHyphen")
+)
+_DRAWINGS = (_q("drawing"), _q("pict"), _q("object"))
+_TXBX = _q("txbxContent")
+_WRAPPERS = (_q("customXml"), _q("ins"), _q("moveTo"))
+_ALT = f"{{{MC}}}AlternateContent"
 
 
 def read_docx(path: str | os.PathLike, *, name: str | None = None) -> Document:
@@ -93,6 +106,7 @@ class _Ctx:
         self.ntables = 0
         self._numbering: _Numbering | None = None
         self._rels: dict[str, str] | None = None
+        self._rels_root = None
 
     # ---- body ---------------------------------------------------------------------------------------
     def walk_body(self, container) -> None:
@@ -133,37 +147,37 @@ class _Ctx:
         def walk(el):
             for child in el:
                 tag = child.tag
-                if tag == _q("t"):
+                if tag == _T:
                     if child.text:
                         buf.append(child.text)
                 elif tag in _CONTAINERS:
-                    if tag == _q("r") and _hidden_run(child):
+                    if tag == _R and _hidden_run(child):
                         continue
                     walk(child)
                 elif tag in _SKIP:
                     continue
-                elif tag in (_q("tab"), _q("ptab")):
+                elif tag == _TAB or tag == _PTAB:
                     buf.append(" ")
-                elif tag in (_q("br"), _q("cr")):
-                    if child.get(_q("type")) == "page":
+                elif tag == _BR or tag == _CR:
+                    if child.get(_TYPE) == "page":
                         continue
                     if split_breaks:
                         lines.append("".join(buf))
                         buf.clear()
                     else:
                         buf.append("\n")
-                elif tag == _q("noBreakHyphen"):
+                elif tag == _NO_BREAK_HYPHEN:
                     buf.append("-")
-                elif tag == _q("sdt"):
-                    content = child.find(_q("sdtContent"))
+                elif tag == _SDT:
+                    content = child.find(_SDT_CONTENT)
                     if content is not None:
                         walk(content)
-                elif tag == f"{{{MC}}}AlternateContent":
+                elif tag == _ALT:
                     choice = _mc_choice(child)
                     if choice is not None:
-                        boxes.extend(choice.iter(_q("txbxContent")))
-                elif tag in (_q("drawing"), _q("pict"), _q("object")):
-                    boxes.extend(child.iter(_q("txbxContent")))
+                        boxes.extend(choice.iter(_TXBX))
+                elif tag in _DRAWINGS:
+                    boxes.extend(child.iter(_TXBX))
 
         walk(p)
         lines.append("".join(buf))
@@ -203,20 +217,26 @@ class _Ctx:
             out: list[list] = []
             out.extend([c, 1, "", None] for c in range(before))
             for tc in row:
-                tcpr = tc.find(_q("tcPr"))
+                tcpr = tc.find(_TCPR)
                 span = 1
                 vmerge = None
                 hmerge = None
                 if tcpr is not None:
-                    gs = tcpr.find(_q("gridSpan"))
+                    gs = vm = hm = None
+                    for prop in tcpr:  # one pass over the cell's properties (the first of each kind counts)
+                        tag = prop.tag
+                        if tag == _GRID_SPAN:
+                            gs = prop if gs is None else gs
+                        elif tag == _V_MERGE:
+                            vm = prop if vm is None else vm
+                        elif tag == _H_MERGE:
+                            hm = prop if hm is None else hm
                     if gs is not None:
-                        span = clamp_span(gs.get(_q("val")))
-                    vm = tcpr.find(_q("vMerge"))
+                        span = clamp_span(gs.get(_VAL))
                     if vm is not None:
-                        vmerge = "restart" if vm.get(_q("val")) == "restart" else "continue"
-                    hm = tcpr.find(_q("hMerge"))
+                        vmerge = "restart" if vm.get(_VAL) == "restart" else "continue"
                     if hm is not None:
-                        hmerge = "restart" if hm.get(_q("val")) == "restart" else "continue"
+                        hmerge = "restart" if hm.get(_VAL) == "restart" else "continue"
                 if hmerge == "continue" and out:
                     # legacy horizontal merge: widen the cell on the left
                     out[-1][1] += span
@@ -277,8 +297,9 @@ class _Ctx:
         rel_name = posixpath.join(d, "_rels", base + ".rels")
         if rel_name not in self.z:
             return None
-        root = parse_xml(self.z.read(rel_name), rel_name)
-        for rel in root:
+        if self._rels_root is None:  # parsed once for every part looked up (numbering, styles)
+            self._rels_root = parse_xml(self.z.read(rel_name), rel_name)
+        for rel in self._rels_root:
             if (rel.get("Type") or "").endswith(rel_type_suffix) and rel.get("TargetMode") != "External":
                 target = posixpath.normpath(posixpath.join(d, rel.get("Target") or "")).lstrip("/")
                 if target in self.z:
@@ -338,11 +359,11 @@ def _block_paragraphs(container):
 
 
 def _hidden_run(r) -> bool:
-    rpr = r.find(_q("rPr"))
+    rpr = r.find(_RPR)
     if rpr is None:
         return False
-    v = rpr.find(_q("vanish"))
-    return v is not None and v.get(_q("val")) not in ("0", "false", "off")
+    v = rpr.find(_VANISH)
+    return v is not None and v.get(_VAL) not in ("0", "false", "off")
 
 
 def _continues(out: list[list], col: int) -> bool:
@@ -385,8 +406,8 @@ def _row_deleted(tr) -> bool:
 
 
 def _cell_deleted(tc) -> bool:
-    tcpr = tc.find(_q("tcPr"))
-    return tcpr is not None and tcpr.find(_q("cellDel")) is not None
+    tcpr = tc.find(_TCPR)
+    return tcpr is not None and tcpr.find(_CELL_DEL) is not None
 
 
 def _mc_choice(alt):

@@ -6,6 +6,9 @@ from __future__ import annotations
 from validator.readers.docx.ooxml import _q
 from validator.readers.safety import parse_xml
 
+_PPR, _PSTYLE, _NUMPR, _NUMID, _ILVL, _VAL = (
+    _q(t) for t in ("pPr", "pStyle", "numPr", "numId", "ilvl", "val")
+)
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
@@ -112,33 +115,18 @@ class _Numbering:
         self.abstract_of: dict[str, str] = {}
         self.overrides: dict[str, dict[int, int]] = {}  # numId -> ilvl -> restart value
         self.used: set[str] = set()
+        self._abstracts: dict[str, object] = {}  # abstractNumId -> its element (the last of an id counts)
+        self._abstract_levels: dict[str, dict[int, tuple[int, str, str]]] = {}
+        self._nums: dict[str, list] = {}  # numId -> its w:num elements, in document order
         part = ctx.part("/numbering")
         if part is None:
             return
         root = parse_xml(ctx.z.read(part), part)
-        abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
         for an in root.iter(_q("abstractNum")):
-            aid = an.get(_q("abstractNumId"))
-            abstract[aid] = {lvl_i: spec for lvl_i, spec in _levels(an)}
+            self._abstracts[an.get(_q("abstractNumId"))] = an
         for num in root.iter(_q("num")):
-            nid = num.get(_q("numId"))
-            ref = num.find(_q("abstractNumId"))
-            if nid is None or ref is None:
-                continue
-            aid = ref.get(_q("val"))
-            lv = dict(abstract.get(aid, {}))
-            for ov in num.iter(_q("lvlOverride")):
-                ilvl = _int(ov.get(_q("ilvl")), 0)
-                lvl = ov.find(_q("lvl"))
-                if lvl is not None:
-                    lv.update(dict(_levels_from([lvl])))
-                so = ov.find(_q("startOverride"))
-                if so is not None and ilvl in lv:
-                    start, fmt, text = lv[ilvl]
-                    lv[ilvl] = (_int(so.get(_q("val")), start), fmt, text)
-                    self.overrides.setdefault(nid, {})[ilvl] = lv[ilvl][0]
-            self.levels[nid] = lv
-            self.abstract_of[nid] = aid
+            if num.get(_q("numId")) is not None and num.find(_q("abstractNumId")) is not None:
+                self._nums.setdefault(num.get(_q("numId")), []).append(num)
         spart = ctx.part("/styles")
         if spart is not None:
             sroot = parse_xml(ctx.z.read(spart), spart)
@@ -171,28 +159,58 @@ class _Numbering:
                 if nid is not None:
                     self.style_num[sid] = (nid, il or 0)
 
+    def _levels_of(self, nid: str) -> dict[int, tuple[int, str, str]]:
+        """A list's levels, rendered from numbering.xml the first time a paragraph uses it (documents
+        carry many lists they never use)."""
+        if nid in self.levels:
+            return self.levels[nid]
+        for num in self._nums[nid]:
+            aid = num.find(_q("abstractNumId")).get(_q("val"))
+            if aid not in self._abstract_levels:
+                an = self._abstracts.get(aid)
+                self._abstract_levels[aid] = {} if an is None else dict(_levels(an))
+            lv = dict(self._abstract_levels[aid])
+            for ov in num.iter(_q("lvlOverride")):
+                ilvl = _int(ov.get(_q("ilvl")), 0)
+                lvl = ov.find(_q("lvl"))
+                if lvl is not None:
+                    lv.update(dict(_levels_from([lvl])))
+                so = ov.find(_q("startOverride"))
+                if so is not None and ilvl in lv:
+                    start, fmt, text = lv[ilvl]
+                    lv[ilvl] = (_int(so.get(_q("val")), start), fmt, text)
+                    self.overrides.setdefault(nid, {})[ilvl] = lv[ilvl][0]
+            self.levels[nid] = lv
+            self.abstract_of[nid] = aid
+        return self.levels[nid]
+
     def label(self, p) -> str:
-        if not self.levels:
+        if not self._nums:
             return ""
-        ppr = p.find(_q("pPr"))
+        ppr = p.find(_PPR)
         if ppr is None:
             return ""
         nid, ilvl = None, None
-        style = ppr.find(_q("pStyle"))
-        if style is not None and style.get(_q("val")) in self.style_num:
-            nid, ilvl = self.style_num[style.get(_q("val"))]
-        numpr = ppr.find(_q("numPr"))
+        style = numpr = None
+        for child in ppr:  # one pass over the paragraph's properties (the first of each kind counts)
+            tag = child.tag
+            if tag == _PSTYLE:
+                style = child if style is None else style
+            elif tag == _NUMPR:
+                numpr = child if numpr is None else numpr
+        if style is not None and style.get(_VAL) in self.style_num:
+            nid, ilvl = self.style_num[style.get(_VAL)]
         if numpr is not None:
-            n = numpr.find(_q("numId"))
-            i = numpr.find(_q("ilvl"))
+            n = numpr.find(_NUMID)
+            i = numpr.find(_ILVL)
             if n is not None:
-                nid = n.get(_q("val"))
+                nid = n.get(_VAL)
             if i is not None:
-                ilvl = _int(i.get(_q("val")), 0)
-        if not nid or nid == "0" or nid not in self.levels:
+                ilvl = _int(i.get(_VAL), 0)
+        if not nid or nid == "0" or nid not in self._nums:
             return ""
         ilvl = ilvl or 0
-        lv = self.levels[nid]
+        lv = self._levels_of(nid)
         if ilvl not in lv:
             return ""
         # lists sharing an abstractNum continue each other's numbering unless a startOverride restarts them
