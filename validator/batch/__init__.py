@@ -37,7 +37,9 @@ from validator.batch.outputs import (
     write_all,
 )
 from validator.batch.pool import ReadItem, available_cores, read_all, read_task
-from validator.engine.identity import alias_hints, from_file_name, identify, identity, load_aliases
+from validator.batch.spill import Spill
+from validator.batch.validate import validate_items as validate_chunks
+from validator.engine.identity import alias_hints, from_file_name, identify, load_aliases
 from validator.model import BatchRun, Entry
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "OutputError",
     "ReadItem",
     "ResultCache",
+    "Spill",
     "alias_hints",
     "available_cores",
     "cleanup_stale_workdirs",
@@ -69,69 +72,11 @@ __all__ = [
 
 
 def validate_items(
-    items: list[ReadItem], ruleset=None, aliases: dict | None = None
+    items: list[ReadItem], spill: Spill, ruleset=None, aliases: dict | None = None, size: int | None = None
 ) -> tuple[list[Entry], float]:
-    """All readable rows in one frame and one evaluate() call; an Entry for every item, in input order."""
-    from validator.api import validate
-    from validator.model import ReportResult
-
-    readable = [k for k, item in enumerate(items) if item.row is not None]
-    for k in readable:
-        identify(items[k].row, items[k].input.display, aliases or {})
-    started = time.perf_counter()
-    frame, results = validate([items[k].row for k in readable], ruleset)
-    seconds = time.perf_counter() - started
-    previous = frame.previous_index()
-    entries: list[Entry] = []
-    by_item: dict[int, int] = {k: position for position, k in enumerate(readable)}
-    for k, item in enumerate(items):
-        position = by_item.get(k)
-        if position is None:  # unreadable: listed under the agency its file name gives, if any
-            meta = identity({}, item.input.display, aliases or {})
-            result = ReportResult(
-                k, {"source": item.input.display}, error=item.error or "读取失败 (read failed)"
-            )
-            entries.append(
-                Entry(
-                    item.input.display,
-                    item.input.digest,
-                    meta.get("agency") or "",
-                    meta["agency_name"],
-                    meta["agency_key"],
-                    meta.get("year"),
-                    None,
-                    None,
-                    result,
-                    item.cached,
-                    item.seconds,
-                    meta["agency_from"],
-                    meta["year_from"],
-                )
-            )
-            continue
-        meta = item.row.meta
-        result = results[position]
-        result.index = k
-        prev = int(previous[position])
-        year = meta.get("year")
-        entries.append(
-            Entry(
-                item.input.display,
-                item.input.digest,
-                meta.get("agency") or "",
-                meta.get("agency_name") or "",
-                meta.get("agency_key") or "",
-                int(year) if year else None,
-                meta.get("template"),
-                meta.get("format"),
-                result,
-                item.cached,
-                item.seconds,
-                meta.get("agency_from"),
-                meta.get("year_from"),
-                items[readable[prev]].input.display if prev >= 0 else None,
-            )
-        )
+    """An Entry for every item, in input order: validated a chunk of agencies at a time (validate.py),
+    duplicates marked and one display name given per agency across the batch."""
+    entries, seconds = validate_chunks(items, spill, ruleset, aliases, size)
     _mark_duplicates(entries)
     _name_agencies(entries)
     return entries, seconds
@@ -182,8 +127,11 @@ def run_batch(
     ignore=(),
     progress: Callable[[int, int], None] | None = None,
     annotate: bool = False,
+    scheduler: str | None = None,
+    send: str | None = None,
 ) -> BatchRun:
-    """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically."""
+    """The whole audit: collect, read (parallel or on a Dask cluster, cached, rows spilled to disk as
+    they arrive), validate (a chunk of agencies at a time), write DIR atomically."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
 
@@ -208,7 +156,17 @@ def run_batch(
             raise output_error(exc, out) from None
         cleanup_stale_workdirs()
         return _run_locked(
-            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+            paths,
+            out,
+            jobs,
+            resume,
+            quiet,
+            alias_map,
+            ruleset,
+            cache_store,
+            progress,
+            annotate,
+            (scheduler, send),
         )
 
 
@@ -238,16 +196,33 @@ def cleanup_stale_workdirs() -> None:
 
 
 def _run_locked(
-    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, cluster
 ) -> BatchRun:
+    scheduler, send = cluster
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
         collected = collect(paths, workdir, exclude=[out])
         hash_files(collected.files)
+        spill = Spill(workdir / "parts", len(collected.files), cache_store.width)
         started = time.perf_counter()
-        items = read_all(collected.files, jobs, cache_store, resume, progress, quiet, keep_cells=annotate)
+        items = read_all(
+            collected.files,
+            jobs,
+            cache_store,
+            resume,
+            progress,
+            quiet,
+            keep_cells=annotate,
+            spill=spill,
+            scheduler=scheduler,
+            send=send,
+        )
         read_seconds = time.perf_counter() - started
-        entries, validate_seconds = validate_items(items, ruleset, alias_map)
+        if scheduler:
+            from validator.batch.cluster import last_workers
+
+            jobs = last_workers() or jobs
+        entries, validate_seconds = validate_items(items, spill, ruleset, alias_map)
         run = BatchRun(
             entries,
             ruleset,
@@ -261,15 +236,17 @@ def _run_locked(
         run.fingerprint = tool_fingerprint()
         annotations = None
         if annotate:
-            annotations = [
-                (item.input.path, item.cells, entry.result, item.input.display)
-                for item, entry in zip(items, entries)
-                if item.input.path is not None and not entry.error
-            ]
+            annotations = (
+                (item.input.path, spill.load(k)[2], entry.result, item.input.display)
+                for k, (item, entry) in enumerate(zip(items, entries))
+                if item.input.path is not None and not entry.error and entry.result.findings
+            )
         try:
             write_all(run, out, annotations)
         except OSError as exc:
             raise output_error(exc, out) from None
+        finally:
+            spill.close()
         return run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
