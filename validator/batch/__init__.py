@@ -21,11 +21,12 @@ import re
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 from validator.batch.cache import CACHE_DIR, ResultCache, tool_fingerprint
+from validator.batch.entries import EntryStore
 from validator.batch.inputs import Collected, InputFile, collect, hash_files
 from validator.batch.outputs import (
     ANNOTATED_DIR,
@@ -49,6 +50,7 @@ __all__ = [
     "BatchRun",
     "Collected",
     "Entry",
+    "EntryStore",
     "InputFile",
     "OutputError",
     "ReadItem",
@@ -65,6 +67,7 @@ __all__ = [
     "load_aliases",
     "read_all",
     "read_task",
+    "release",
     "run_batch",
     "tool_fingerprint",
     "validate_items",
@@ -73,46 +76,25 @@ __all__ = [
 
 def validate_items(
     items: list[ReadItem], spill: Spill, ruleset=None, aliases: dict | None = None, size: int | None = None
-) -> tuple[list[Entry], float]:
-    """An Entry for every item, in input order: validated a chunk of agencies at a time (validate.py),
-    duplicates marked and one display name given per agency across the batch."""
-    entries, seconds = validate_chunks(items, spill, ruleset, aliases, size)
-    _mark_duplicates(entries)
-    _name_agencies(entries)
-    return entries, seconds
+) -> tuple[EntryStore, float]:
+    """An Entry for every item, in input order, on disk: validated a chunk of agencies at a time, with
+    duplicates marked and one display name per agency (validate.py)."""
+    store = EntryStore(Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-entries-")), len(items))
+    weakref.finalize(store, _drop_store, store)
+    seconds = validate_chunks(items, spill, store, ruleset, aliases, size)
+    return store, seconds
 
 
-def _name_agencies(entries: list[Entry]) -> None:
-    """One display name per agency: the alias's canonical name, else the spelling used most (latest wins
-    a tie), so that every year of an agency sorts and filters together."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        if entry.agency_key:
-            groups[entry.agency_key].append(entry)
-    for group in groups.values():
-        aliased = [e.agency_name for e in group if e.agency_name and e.agency_name != e.agency]
-        if aliased:
-            name = aliased[0]
-        else:
-            counts = Counter(e.agency for e in group if e.agency)
-            latest = {e.agency: e.year or 0 for e in sorted(group, key=lambda e: e.year or 0)}
-            name = max(counts, key=lambda n: (counts[n], latest.get(n, 0))) if counts else ""
-        for entry in group:
-            entry.agency_name = name
+def _drop_store(store: EntryStore) -> None:
+    store.close()
+    shutil.rmtree(store.path.parent, ignore_errors=True)
 
 
-def _mark_duplicates(entries: list[Entry]) -> None:
-    groups: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-    for entry in entries:
-        if entry.agency_key and entry.year and entry.result.error is None:
-            groups[(entry.agency_key, entry.year)].append(entry)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        used = min(group, key=lambda e: e.file)  # the one ReportFrame.previous_index picks
-        for entry in group:
-            entry.duplicates = [e.file for e in group if e is not entry]
-            entry.used_as_previous = entry is used
+def release(run: BatchRun) -> None:
+    """Remove the run's entries from disk now (else when the run is garbage-collected or the process
+    exits): the command line calls it once it has printed its summary."""
+    if isinstance(run.entries, EntryStore):
+        _drop_store(run.entries)
 
 
 def run_batch(

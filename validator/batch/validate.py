@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
+import numpy as np
+
+from validator.batch.entries import EntryStore
 from validator.batch.pool import ReadItem
 from validator.batch.spill import Spill
 from validator.engine.identity import identify, identity
@@ -45,12 +48,19 @@ def chunk_size() -> int:
 
 
 def plan_chunks(items: list[ReadItem], aliases: dict, size: int) -> list[list[int]]:
-    """Readable items in chunks that never split an agency (its key after aliases), input order kept
-    within a chunk; reports without an agency key link to nothing and fill chunks as they come."""
+    """Items in chunks that never split an agency (its key after aliases), input order kept within a
+    chunk; reports without an agency key link to nothing and fill chunks as they come. A file that could
+    not be read goes with its agency when its name gives one (it shares the agency's display name), else
+    it is in no chunk."""
     groups: dict[str, list[int]] = defaultdict(list)
     loose: list[list[int]] = []
     for k, item in enumerate(items):
         if item.ident is None:
+            key = identity({}, item.input.display, aliases)["agency_key"]
+            if key:
+                if key not in groups:
+                    loose.append(groups[key])
+                groups[key].append(k)
             continue
         agency, year = item.ident
         key = identity({"agency": agency, "year": year}, item.input.display, aliases)["agency_key"]
@@ -73,17 +83,24 @@ def plan_chunks(items: list[ReadItem], aliases: dict, size: int) -> list[list[in
 
 
 def validate_items(
-    items: list[ReadItem], spill: Spill, ruleset=None, aliases: dict | None = None, size: int | None = None
-) -> tuple[list[Entry], float]:
-    """An Entry for every item, in input order: the readable ones validated chunk by chunk."""
+    items: list[ReadItem],
+    spill: Spill,
+    store: EntryStore,
+    ruleset=None,
+    aliases: dict | None = None,
+    size: int | None = None,
+) -> float:
+    """An Entry for every item into ``store``: the readable ones validated chunk by chunk; returns the
+    seconds spent in validation proper."""
     from validator.api import validate
 
     aliases = aliases or {}
-    entries: list[Entry | None] = [None] * len(items)
     seconds = 0.0
+    placed = np.zeros(len(items), dtype=bool)
     for chunk in plan_chunks(items, aliases, size or chunk_size()):
+        readable = [k for k in chunk if items[k].ident is not None]
         rows = []
-        for k in chunk:
+        for k in readable:
             row = spill.load(k)[0]
             identify(row, items[k].input.display, aliases)
             rows.append(row)
@@ -91,7 +108,8 @@ def validate_items(
         frame, results = validate(rows, ruleset)
         seconds += time.perf_counter() - started
         previous = frame.previous_index()
-        for position, k in enumerate(chunk):
+        entries = {}
+        for position, k in enumerate(readable):
             meta = rows[position].meta
             result = results[position]
             result.index = k
@@ -112,13 +130,54 @@ def validate_items(
                 items[k].seconds,
                 meta.get("agency_from"),
                 meta.get("year_from"),
-                items[chunk[prev]].input.display if prev >= 0 else None,
+                items[readable[prev]].input.display if prev >= 0 else None,
             )
         del rows, frame, results
-    for k, item in enumerate(items):
-        if entries[k] is None:  # unreadable: listed under the agency its file name gives, if any
-            entries[k] = _unreadable(k, item, aliases)
-    return entries, seconds
+        for k in chunk:
+            if k not in entries:
+                entries[k] = _unreadable(k, items[k], aliases)
+        group = [entries[k] for k in chunk]
+        mark_duplicates(group)
+        name_agencies(group)
+        for k in chunk:
+            store.put(k, entries[k])
+            placed[k] = True
+    for k in np.nonzero(~placed)[0].tolist():  # unreadable, no agency: its own row
+        store.put(k, _unreadable(k, items[k], aliases))
+    return seconds
+
+
+def name_agencies(entries: list[Entry]) -> None:
+    """One display name per agency: the alias's canonical name, else the spelling used most (latest wins
+    a tie), so that every year of an agency sorts and filters together."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.agency_key:
+            groups[entry.agency_key].append(entry)
+    for group in groups.values():
+        aliased = [e.agency_name for e in group if e.agency_name and e.agency_name != e.agency]
+        if aliased:
+            name = aliased[0]
+        else:
+            counts = Counter(e.agency for e in group if e.agency)
+            latest = {e.agency: e.year or 0 for e in sorted(group, key=lambda e: e.year or 0)}
+            name = max(counts, key=lambda n: (counts[n], latest.get(n, 0))) if counts else ""
+        for entry in group:
+            entry.agency_name = name
+
+
+def mark_duplicates(entries: list[Entry]) -> None:
+    groups: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.agency_key and entry.year and entry.result.error is None:
+            groups[(entry.agency_key, entry.year)].append(entry)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        used = min(group, key=lambda e: e.file)  # the one ReportFrame.previous_index picks
+        for entry in group:
+            entry.duplicates = [e.file for e in group if e is not entry]
+            entry.used_as_previous = entry is used
 
 
 def _unreadable(k: int, item: ReadItem, aliases: dict) -> Entry:
