@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from validator.batch.cache import CACHE_DIR, ResultCache, tool_fingerprint
+from validator.batch.cluster import last_workers, on_cluster
 from validator.batch.entries import EntryStore
 from validator.batch.inputs import Collected, InputFile, collect, hash_files
 from validator.batch.outputs import (
@@ -196,13 +197,10 @@ def _run_locked(
             quiet,
             keep_cells=annotate,
             spill=spill,
-            scheduler=scheduler,
-            send=send,
+            remote=on_cluster(scheduler, send) if scheduler else None,
         )
         read_seconds = time.perf_counter() - started
         if scheduler:
-            from validator.batch.cluster import last_workers
-
             jobs = last_workers() or jobs
         entries, validate_seconds = validate_items(items, spill, ruleset, alias_map)
         run = BatchRun(

@@ -89,6 +89,15 @@ def remote_read(path: str, display: str, data: bytes | None) -> tuple:
     return read_task(path, None, True, display, data)
 
 
+def on_cluster(address: str, send: str | None = None):
+    """The ``remote`` reader of pool.read_all for this scheduler address."""
+
+    def remote(items, todo, finished, cache_file, keep_cells) -> None:
+        read_on_cluster(items, todo, address, send, finished, cache_file, keep_cells)
+
+    return remote
+
+
 def read_on_cluster(
     items, todo: list[int], address: str, send: str | None, finished, cache_file, keep_cells: bool
 ) -> None:
@@ -126,7 +135,9 @@ def read_on_cluster(
                 k = queue.popleft()
                 item = items[k]
                 try:
-                    data = Path(item.input.path).read_bytes() if send == "bytes" else None
+                    # a zip member's extracted copy exists only here: always sent as bytes
+                    inline = send == "bytes" or "!/" in item.input.display
+                    data = Path(item.input.path).read_bytes() if inline else None
                 except OSError as exc:
                     name = Path(item.input.display).name
                     finished(k, (None, f"{name}: 无法读取文件 ({exc.strerror or exc})", 0.0, None))

@@ -203,11 +203,11 @@ def read_all(
     quiet: bool = False,
     keep_cells: bool = False,
     spill: Spill | None = None,
-    scheduler: str | None = None,
-    send: str | None = None,
+    remote: Callable | None = None,
 ) -> list[ReadItem]:
-    """Read every file (cache first when resuming, then a process pool or a Dask cluster); items in input
-    order, each readable file's encoded row appended to ``spill`` as it arrives."""
+    """Read every file (cache first when resuming, then a process pool, or ``remote`` — e.g. a Dask
+    cluster, cluster.read_on_cluster — called as ``remote(items, todo, finished, cache_file, keep_cells)``);
+    items in input order, each readable file's encoded row appended to ``spill`` as it arrives."""
     items = [ReadItem(f, error=f.error) for f in files]
     todo: list[int] = []
     for k, item in enumerate(items):
@@ -248,10 +248,8 @@ def read_all(
         return str(cache.path(digest)) if cache is not None and digest else None
 
     try:
-        if scheduler and todo:
-            from validator.batch.cluster import read_on_cluster
-
-            read_on_cluster(items, todo, scheduler, send, finished, cache_file, keep_cells)
+        if remote is not None and todo:
+            remote(items, todo, finished, cache_file, keep_cells)
         elif jobs <= 1 or not todo:
             for k in todo:
                 finished(
