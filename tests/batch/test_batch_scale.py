@@ -156,3 +156,23 @@ def test_spill_gives_back_each_row_by_its_slot(tmp_path, monkeypatch):
     assert not spill.has(1) and spill.has(4)
     spill.close()
     assert not list((tmp_path / "parts").iterdir())
+
+
+def test_temp_folder_full_is_one_line_and_dir_keeps_its_outputs(folder, plain, tmp_path, monkeypatch):
+    import errno
+    import os
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(plain, out)
+    before = (out / "findings.jsonl").read_bytes()
+
+    def full(self, k, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Spill, "put", full)
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), "-q", "-j", "1"])
+    assert result.exit_code == 2
+    assert "No space left" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert (out / "findings.jsonl").read_bytes() == before

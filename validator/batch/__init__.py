@@ -188,21 +188,26 @@ def _run_locked(
         hash_files(collected.files)
         spill = Spill(workdir / "parts", len(collected.files), cache_store.width)
         started = time.perf_counter()
-        items = read_all(
-            collected.files,
-            jobs,
-            cache_store,
-            resume,
-            progress,
-            quiet,
-            keep_cells=annotate,
-            spill=spill,
-            remote=on_cluster(scheduler, send) if scheduler else None,
-        )
-        read_seconds = time.perf_counter() - started
-        if scheduler:
-            jobs = last_workers() or jobs
-        entries, validate_seconds = validate_items(items, spill, ruleset, alias_map)
+        try:
+            items = read_all(
+                collected.files,
+                jobs,
+                cache_store,
+                resume,
+                progress,
+                quiet,
+                keep_cells=annotate,
+                spill=spill,
+                remote=on_cluster(scheduler, send) if scheduler else None,
+            )
+            read_seconds = time.perf_counter() - started
+            if scheduler:
+                jobs = last_workers() or jobs
+            entries, validate_seconds = validate_items(items, spill, ruleset, alias_map)
+        except OSError as exc:  # the temp folder full or gone: one line, DIR untouched
+            raise OutputError(
+                f"{workdir}: 临时文件夹无法写入，请清理空间或设置 TMPDIR ({exc.strerror or exc})"
+            ) from None
         run = BatchRun(
             entries,
             ruleset,
