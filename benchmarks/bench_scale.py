@@ -55,6 +55,7 @@ def run_phase(folder: Path, out: Path, jobs: int, scheduler: str | None) -> dict
         "validate": run.validate_seconds,
         "files": len(run.entries),
         "jobs": run.jobs,
+        "scheduler": scheduler or "",
         "status": dict(run.tally()),
         "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "rss_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
@@ -82,8 +83,7 @@ def end_to_end(folder: Path, out: Path, jobs: int, scheduler: str | None = None)
         "--jobs",
         str(jobs),
     ]
-    if scheduler:
-        command += ["--cluster", scheduler]
+    command += ["--cluster", scheduler or ""]  # explicit: the phase's own default is the cluster
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 generate(n, folder, args.jobs, args.seed)
                 print(f"generated {n:,} reports in {time.perf_counter() - started:.1f} s")
             local = end_to_end(folder, root / f"out-{n}", args.jobs)
+            assert not local["scheduler"], "the local run must not use the cluster"
             peaks[n] = local["rss_main"]
             print(line(f"end to end, {args.jobs} processes", local))
             if i == 0 and args.cluster:

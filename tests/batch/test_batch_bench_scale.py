@@ -24,6 +24,16 @@ def test_bench_scale_prints_local_cluster_and_memory_ratio(capsys, tmp_path):
         assert text in out, (text, out)
 
 
+def test_the_local_phase_runs_without_the_cluster(tmp_path, monkeypatch):
+    from benchmarks.bench import generate
+
+    monkeypatch.setenv("OGI_BENCH_CLUSTER", "local:2")
+    (tmp_path / "in").mkdir()
+    generate(6, tmp_path / "in", 1, 1)
+    assert bench_scale.end_to_end(tmp_path / "in", tmp_path / "out", 1)["scheduler"] == ""
+    assert bench_scale.end_to_end(tmp_path / "in", tmp_path / "out", 1, "local:1")["scheduler"] == "local:1"
+
+
 def test_sizes_from_the_environment(monkeypatch):
     monkeypatch.setenv("OGI_BENCH_SCALE_N", "10000, 100000")
     assert bench_scale.sizes_from_env() == [10000, 100000]
