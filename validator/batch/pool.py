@@ -183,7 +183,7 @@ def read_task(
     return payload, error, time.perf_counter() - started, ident
 
 
-@dataclass
+@dataclass(slots=True)  # one per input file, held for the whole run: no per-object __dict__
 class ReadItem:
     """What the main process keeps of one file: no row (that is on disk, in the Spill), a few fields."""
 
