@@ -133,8 +133,8 @@ def read_task(
 
     The row goes back encoded (the cache codec), for the main process to append to its disk parts
     without decoding it; with it only what linking years needs (agency and year as read). The cache
-    entry (row or error, and the compact cell map) is written here when ``cache_file`` is given; the cell
-    map is sent back only when the batch annotates (so no file is read twice). ``data``: the file's bytes,
+    entry (row or error, and the compact cell map) is written here when ``cache_file`` is given; the same
+    bytes go back (annotation takes the cell map from them, so no file is read twice). ``data``: the file's bytes,
     for a worker that cannot see ``path`` (a cluster node): read from a private temp copy of that name.
     """
     if data is not None:
@@ -171,7 +171,9 @@ def read_task(
     try:
         full = dumps(row, error, cells)
         if row is not None:
-            payload = full if keep_cells else dumps(row, None, None)
+            payload = (
+                full  # the cache entry itself: a second encoding without the cells costs the worker more
+            )
             ident = (row.meta.get("agency"), row.meta.get("year"))
     except (TypeError, ValueError) as exc:  # a value the codec refuses: this file's row, not the run
         full, row, error = None, None, f"{name}: 读取失败 ({type(exc).__name__}: {exc})"
