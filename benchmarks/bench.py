@@ -2,12 +2,16 @@
 
     python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 5400] [--keep DIR]
 
-(or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE). Prints:
+(or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE; OGI_BENCH_CLUSTER, default
+local:2, empty to skip; OGI_BENCH_SCALE_N=10000,30000 adds benchmarks.bench_scale's runs). Prints:
   - reading cost per format: median time to read one report (text, HTML, DOCX, XLSX; PDF apart), on
     documents that look like real ones (benchmarks/realistic.py);
   - end to end: N files (gb2019 and gb2021, text/HTML/DOCX/XLSX, several years per agency, ~2 % with one
     injected error) read with a process pool and validated in one pass — reports/s, reading and validation
     time, peak RSS of the main process and of the largest worker; injected errors found, false alarms;
+  - the same folder through `ogi batch --scheduler local:2` (a Dask LocalCluster): reports/s, peak RSS, and
+    whether it found exactly what the local run found (benchmarks/bench_scale.py; that module alone also
+    compares the main process's peak memory across sizes);
   - validation alone: the rows read above replicated in memory to --validate-n reports (each replica a
     separate set of agencies, so the cross-year join is as large as it would be), in one vectorised pass;
   - the same N reports validated one at a time (each with its previous year, as the cross-year rules need),
@@ -153,12 +157,17 @@ def end_to_end(folder: Path, out: Path, jobs: int) -> dict:
     started = time.perf_counter()
     run = run_batch([folder], out, jobs=jobs, quiet=True)
     seconds = time.perf_counter() - started
+    from benchmarks.bench_scale import _digest
+
     findings = {}
+    every = []
     for entry in run.entries:
         findings[Path(entry.file).name] = sorted(
             {f.rule for f in entry.result.findings if f.severity != "info"}
         )
+        every += [(Path(entry.file).name, f.rule, tuple(f.cells)) for f in entry.result.findings]
     return {
+        "digest": _digest(sorted(every)),
         "seconds": seconds,
         "read": run.read_seconds,
         "validate": run.validate_seconds,
@@ -402,6 +411,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  injected errors found: {found}/{len(broken)}; clean reports with a warning or error: {false_alarms}"
         )
+        from benchmarks import bench_scale
+
+        cluster = os.environ.get("OGI_BENCH_CLUSTER", "local:2")
+        if cluster:  # the same folder read on a Dask cluster (issue 13)
+            print("\n".join(bench_scale.cluster_line(folder, root / "out-cluster", cluster, e2e)))
+        if os.environ.get("OGI_BENCH_SCALE_N"):  # opt-in: larger batches, peak memory against N
+            bench_scale.main(["--jobs", str(args.jobs), "--cluster", ""])
 
         rows = load_rows(out)
         validate_once(rows[:50])  # warm up: imports (pandera) and caches, as in any long run

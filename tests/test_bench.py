@@ -34,6 +34,8 @@ def test_bench_prints_the_figures(capsys, tmp_path):
         "validation",
         "peak RSS",
         "injected errors found: 1/1",
+        "end to end on --scheduler local:2: 16 reports",
+        "same findings and statuses as the local run: yes",
         "one at a time",
         "validation of 300 read reports",
         "which cell is wrong",

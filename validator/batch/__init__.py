@@ -21,11 +21,13 @@ import re
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 from validator.batch.cache import CACHE_DIR, ResultCache, tool_fingerprint
+from validator.batch.cluster import last_workers, on_cluster
+from validator.batch.entries import EntryStore
 from validator.batch.inputs import Collected, InputFile, collect, hash_files
 from validator.batch.outputs import (
     ANNOTATED_DIR,
@@ -37,7 +39,9 @@ from validator.batch.outputs import (
     write_all,
 )
 from validator.batch.pool import ReadItem, available_cores, read_all, read_task
-from validator.engine.identity import alias_hints, from_file_name, identify, identity, load_aliases
+from validator.batch.spill import Spill
+from validator.batch.validate import validate_items as validate_chunks
+from validator.engine.identity import alias_hints, from_file_name, identify, load_aliases
 from validator.model import BatchRun, Entry
 
 __all__ = [
@@ -47,10 +51,12 @@ __all__ = [
     "BatchRun",
     "Collected",
     "Entry",
+    "EntryStore",
     "InputFile",
     "OutputError",
     "ReadItem",
     "ResultCache",
+    "Spill",
     "alias_hints",
     "available_cores",
     "cleanup_stale_workdirs",
@@ -62,6 +68,7 @@ __all__ = [
     "load_aliases",
     "read_all",
     "read_task",
+    "release",
     "run_batch",
     "tool_fingerprint",
     "validate_items",
@@ -69,105 +76,26 @@ __all__ = [
 
 
 def validate_items(
-    items: list[ReadItem], ruleset=None, aliases: dict | None = None
-) -> tuple[list[Entry], float]:
-    """All readable rows in one frame and one evaluate() call; an Entry for every item, in input order."""
-    from validator.api import validate
-    from validator.model import ReportResult
-
-    readable = [k for k, item in enumerate(items) if item.row is not None]
-    for k in readable:
-        identify(items[k].row, items[k].input.display, aliases or {})
-    started = time.perf_counter()
-    frame, results = validate([items[k].row for k in readable], ruleset)
-    seconds = time.perf_counter() - started
-    previous = frame.previous_index()
-    entries: list[Entry] = []
-    by_item: dict[int, int] = {k: position for position, k in enumerate(readable)}
-    for k, item in enumerate(items):
-        position = by_item.get(k)
-        if position is None:  # unreadable: listed under the agency its file name gives, if any
-            meta = identity({}, item.input.display, aliases or {})
-            result = ReportResult(
-                k, {"source": item.input.display}, error=item.error or "读取失败 (read failed)"
-            )
-            entries.append(
-                Entry(
-                    item.input.display,
-                    item.input.digest,
-                    meta.get("agency") or "",
-                    meta["agency_name"],
-                    meta["agency_key"],
-                    meta.get("year"),
-                    None,
-                    None,
-                    result,
-                    item.cached,
-                    item.seconds,
-                    meta["agency_from"],
-                    meta["year_from"],
-                )
-            )
-            continue
-        meta = item.row.meta
-        result = results[position]
-        result.index = k
-        prev = int(previous[position])
-        year = meta.get("year")
-        entries.append(
-            Entry(
-                item.input.display,
-                item.input.digest,
-                meta.get("agency") or "",
-                meta.get("agency_name") or "",
-                meta.get("agency_key") or "",
-                int(year) if year else None,
-                meta.get("template"),
-                meta.get("format"),
-                result,
-                item.cached,
-                item.seconds,
-                meta.get("agency_from"),
-                meta.get("year_from"),
-                items[readable[prev]].input.display if prev >= 0 else None,
-            )
-        )
-    _mark_duplicates(entries)
-    _name_agencies(entries)
-    return entries, seconds
+    items: list[ReadItem], spill: Spill, ruleset=None, aliases: dict | None = None, size: int | None = None
+) -> tuple[EntryStore, float]:
+    """An Entry for every item, in input order, on disk: validated a chunk of agencies at a time, with
+    duplicates marked and one display name per agency (validate.py)."""
+    store = EntryStore(Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-entries-")), len(items))
+    weakref.finalize(store, _drop_store, store)
+    seconds = validate_chunks(items, spill, store, ruleset, aliases, size)
+    return store, seconds
 
 
-def _name_agencies(entries: list[Entry]) -> None:
-    """One display name per agency: the alias's canonical name, else the spelling used most (latest wins
-    a tie), so that every year of an agency sorts and filters together."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        if entry.agency_key:
-            groups[entry.agency_key].append(entry)
-    for group in groups.values():
-        aliased = [e.agency_name for e in group if e.agency_name and e.agency_name != e.agency]
-        if aliased:
-            name = aliased[0]
-        else:
-            counts = Counter(e.agency for e in group if e.agency)
-            latest = {e.agency: e.year or 0 for e in sorted(group, key=lambda e: e.year or 0)}
-            name = max(counts, key=lambda n: (counts[n], latest.get(n, 0))) if counts else ""
-        for entry in group:
-            entry.agency_name = name
+def _drop_store(store: EntryStore) -> None:
+    store.close()
+    shutil.rmtree(store.path.parent, ignore_errors=True)
 
 
-def _mark_duplicates(entries: list[Entry]) -> None:
-    groups: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-    for entry in entries:
-        if entry.agency_key and entry.year and entry.result.error is None:
-            groups[(entry.agency_key, entry.year)].append(entry)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        used = min(group, key=lambda e: e.file)  # the one ReportFrame.previous_index picks
-        for entry in group:
-            entry.duplicates = [e.file for e in group if e is not entry]
-            entry.used_as_previous = entry is used
+def release(run: BatchRun) -> None:
+    """Remove the run's entries from disk now (else when the run is garbage-collected or the process
+    exits): the command line calls it once it has printed its summary."""
+    if isinstance(run.entries, EntryStore):
+        _drop_store(run.entries)
 
 
 def run_batch(
@@ -182,8 +110,11 @@ def run_batch(
     ignore=(),
     progress: Callable[[int, int], None] | None = None,
     annotate: bool = False,
+    scheduler: str | None = None,
+    send: str | None = None,
 ) -> BatchRun:
-    """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically."""
+    """The whole audit: collect, read (parallel or on a Dask cluster, cached, rows spilled to disk as
+    they arrive), validate (a chunk of agencies at a time), write DIR atomically."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
 
@@ -208,7 +139,17 @@ def run_batch(
             raise output_error(exc, out) from None
         cleanup_stale_workdirs()
         return _run_locked(
-            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+            paths,
+            out,
+            jobs,
+            resume,
+            quiet,
+            alias_map,
+            ruleset,
+            cache_store,
+            progress,
+            annotate,
+            (scheduler, send),
         )
 
 
@@ -238,16 +179,35 @@ def cleanup_stale_workdirs() -> None:
 
 
 def _run_locked(
-    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, cluster
 ) -> BatchRun:
+    scheduler, send = cluster
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
         collected = collect(paths, workdir, exclude=[out])
         hash_files(collected.files)
+        spill = Spill(workdir / "parts", len(collected.files), cache_store.width)
         started = time.perf_counter()
-        items = read_all(collected.files, jobs, cache_store, resume, progress, quiet, keep_cells=annotate)
-        read_seconds = time.perf_counter() - started
-        entries, validate_seconds = validate_items(items, ruleset, alias_map)
+        try:
+            items = read_all(
+                collected.files,
+                jobs,
+                cache_store,
+                resume,
+                progress,
+                quiet,
+                keep_cells=annotate,
+                spill=spill,
+                remote=on_cluster(scheduler, send) if scheduler else None,
+            )
+            read_seconds = time.perf_counter() - started
+            if scheduler:
+                jobs = last_workers() or jobs
+            entries, validate_seconds = validate_items(items, spill, ruleset, alias_map)
+        except OSError as exc:  # the temp folder full or gone: one line, DIR untouched
+            raise OutputError(
+                f"{workdir}: 临时文件夹无法写入，请清理空间或设置 TMPDIR ({exc.strerror or exc})"
+            ) from None
         run = BatchRun(
             entries,
             ruleset,
@@ -261,15 +221,17 @@ def _run_locked(
         run.fingerprint = tool_fingerprint()
         annotations = None
         if annotate:
-            annotations = [
-                (item.input.path, item.cells, entry.result, item.input.display)
-                for item, entry in zip(items, entries)
-                if item.input.path is not None and not entry.error
-            ]
+            annotations = (
+                (item.input.path, spill.load(k)[2], entry.result, item.input.display)
+                for k, (item, entry) in enumerate(zip(items, entries))
+                if item.input.path is not None and not entry.error and entry.result.findings
+            )
         try:
             write_all(run, out, annotations)
         except OSError as exc:
             raise output_error(exc, out) from None
+        finally:
+            spill.close()
         return run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

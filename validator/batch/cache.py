@@ -235,15 +235,27 @@ class ResultCache:
 
     def load(self, digest: str) -> tuple[ReportRow | None, str | None, dict | None] | None:
         """The entry for this content, or None (absent, unreadable or not a valid entry: read again)."""
+        hit = self.load_bytes(digest)
+        return hit[1] if hit is not None else None
+
+    def load_bytes(
+        self, digest: str
+    ) -> tuple[bytes, tuple[ReportRow | None, str | None, dict | None]] | None:
+        """The entry's bytes and what they decode to (checked), or None as ``load``."""
         try:
-            return loads(self.path(digest).read_bytes(), self.width)
+            data = self.path(digest).read_bytes()
+            return data, loads(data, self.width)
         except (OSError, ValueError, TypeError, KeyError):
             return None
 
 
 def store(path: Path, row: ReportRow | None, error: str | None, cells: dict | None) -> None:
     """Write one entry atomically (a temp file renamed into place)."""
-    data = dumps(row, error, cells)
+    store_bytes(path, dumps(row, error, cells))
+
+
+def store_bytes(path: Path, data: bytes) -> None:
+    """Write one encoded entry atomically (a temp file renamed into place)."""
     temp = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
     temp.write_bytes(data)
     os.replace(temp, path)

@@ -30,7 +30,7 @@ MAX_ZIP_DEPTH = 3
 _CHUNK = 1024 * 1024
 
 
-@dataclass
+@dataclass(slots=True)  # one per input file, held for the whole run: no per-object __dict__
 class InputFile:
     """One report file of the batch: where it is read from and how it is named in the outputs."""
 

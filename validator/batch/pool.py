@@ -2,7 +2,9 @@
 
 The worker reads one file into a ReportRow (or a one-line error) and, for annotation, the compact cell
 map of its Report (model.compact_report); it writes the cache entry itself, so an interrupted run keeps
-every file already read. A bounded number of files is in flight, so memory stays flat on any batch.
+every file already read, and hands the row back encoded, which the main process appends to its disk
+parts (spill.py) without holding it. A bounded number of files is in flight, so memory stays flat on
+any batch.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from validator.batch.cache import ResultCache, store
+from validator.batch.cache import ResultCache, dumps, store_bytes
 from validator.batch.inputs import InputFile
+from validator.batch.spill import Spill
 
 MEMORY_MB = 2048  # per file, above what the worker holds when it starts (OGI_MAX_MEMORY_MB overrides)
 SECONDS = 300  # per file, wall clock and CPU (OGI_MAX_SECONDS overrides)
@@ -123,12 +126,24 @@ def bounded_read_task(
         _stop_clock()
 
 
-def read_task(path: str, cache_file: str | None, keep_cells: bool = False, display: str = "") -> tuple:
-    """Worker: one file → (ReportRow | None, error | None, seconds, compact cells | None).
+def read_task(
+    path: str, cache_file: str | None, keep_cells: bool = False, display: str = "", data: bytes | None = None
+) -> tuple:
+    """Worker: one file → (encoded row | None, error | None, seconds, (agency, year) | None).
 
-    The cache entry (row or error, and the compact cell map) is written here; the cell map is sent back
-    only when the batch annotates (it is what annotation needs of the Report, so no file is read twice).
+    The row goes back encoded (the cache codec), for the main process to append to its disk parts
+    without decoding it; with it only what linking years needs (agency and year as read). The cache
+    entry (row or error, and the compact cell map) is written here when ``cache_file`` is given; the same
+    bytes go back (annotation takes the cell map from them, so no file is read twice). ``data``: the file's bytes,
+    for a worker that cannot see ``path`` (a cluster node): read from a private temp copy of that name.
     """
+    if data is not None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="ogi-remote-") as folder:
+            local = Path(folder) / (Path(path).name or "report")
+            local.write_bytes(data)
+            return read_task(str(local), cache_file, keep_cells, display or path)
     from validator.api import read_one
     from validator.engine import similarity
     from validator.engine.frame import to_row
@@ -150,24 +165,35 @@ def read_task(path: str, cache_file: str | None, keep_cells: bool = False, displ
             row, cells, error = None, None, f"{name}: 读取失败 ({type(exc).__name__}: {exc})"
     else:
         error = outcome.error
-        if display and error and error.startswith(f"{Path(path).name}:"):  # a zip member: not its temp copy
-            error = name + error[len(Path(path).name) :]
-    if cache_file and not is_transient(error):
+        if error and error.startswith(f"{Path(path).name}:") and name != Path(path).name:
+            error = name + error[len(Path(path).name) :]  # a zip member or a remote copy: not its temp name
+    payload = ident = None
+    try:
+        full = dumps(row, error, cells)
+        if row is not None:
+            payload = (
+                full  # the cache entry itself: a second encoding without the cells costs the worker more
+            )
+            ident = (row.meta.get("agency"), row.meta.get("year"))
+    except (TypeError, ValueError) as exc:  # a value the codec refuses: this file's row, not the run
+        full, row, error = None, None, f"{name}: 读取失败 ({type(exc).__name__}: {exc})"
+    if cache_file and full is not None and not is_transient(error):
         try:
-            store(Path(cache_file), row, error, cells)
-        except (OSError, TypeError, ValueError):
+            store_bytes(Path(cache_file), full)
+        except OSError:
             pass  # not cached: the next run reads the file again
-    return row, error, time.perf_counter() - started, cells if keep_cells else None
+    return payload, error, time.perf_counter() - started, ident
 
 
-@dataclass
+@dataclass(slots=True)  # one per input file, held for the whole run: no per-object __dict__
 class ReadItem:
+    """What the main process keeps of one file: no row (that is on disk, in the Spill), a few fields."""
+
     input: InputFile
-    row: object = None  # ReportRow
     error: str | None = None
-    cells: dict | None = None  # compact cell map (model.compact_report), kept only when annotating
     cached: bool = False
     seconds: float = 0.0
+    ident: tuple | None = None  # (agency, year) as the document states them, when the file was read
 
 
 def read_all(
@@ -178,22 +204,28 @@ def read_all(
     progress: Callable[[int, int], None] | None = None,
     quiet: bool = False,
     keep_cells: bool = False,
+    spill: Spill | None = None,
+    remote: Callable | None = None,
 ) -> list[ReadItem]:
-    """Read every file (cache first when resuming, then a process pool); items in input order."""
+    """Read every file (cache first when resuming, then a process pool, or ``remote`` — e.g. a Dask
+    cluster, cluster.read_on_cluster — called as ``remote(items, todo, finished, cache_file, keep_cells)``);
+    items in input order, each readable file's encoded row appended to ``spill`` as it arrives."""
     items = [ReadItem(f, error=f.error) for f in files]
     todo: list[int] = []
     for k, item in enumerate(items):
         if item.error:
             continue
         if resume and cache is not None and item.input.digest:
-            hit = cache.load(item.input.digest)
+            hit = cache.load_bytes(item.input.digest)
             if (
                 hit is not None
-                and not is_transient(hit[1])
-                and not (keep_cells and hit[0] is not None and hit[2] is None)
+                and not is_transient(hit[1][1])
+                and not (keep_cells and hit[1][0] is not None and hit[1][2] is None)
             ):
-                item.row, item.error, cells = hit
-                item.cells = cells if keep_cells else None
+                data, (row, item.error, _) = hit
+                if row is not None:
+                    spill.put(k, data)
+                    item.ident = (row.meta.get("agency"), row.meta.get("year"))
                 item.cached = True
                 continue
         todo.append(k)
@@ -204,7 +236,9 @@ def read_all(
 
     def finished(k: int, result) -> None:
         nonlocal done
-        items[k].row, items[k].error, items[k].seconds, items[k].cells = result
+        payload, items[k].error, items[k].seconds, items[k].ident = result
+        if payload is not None:
+            spill.put(k, payload)
         done += 1
         if bar is not None:
             bar.update(1)
@@ -216,7 +250,9 @@ def read_all(
         return str(cache.path(digest)) if cache is not None and digest else None
 
     try:
-        if jobs <= 1 or not todo:
+        if remote is not None and todo:
+            remote(items, todo, finished, cache_file, keep_cells)
+        elif jobs <= 1 or not todo:
             for k in todo:
                 finished(
                     k, read_task(str(items[k].input.path), cache_file(k), keep_cells, items[k].input.display)

@@ -39,15 +39,30 @@ from validator.engine.rules import parse_codes
     is_flag=True,
     help="Also write DIR/annotated/<file>.校验.xlsx for every report with findings (wrong cells marked).",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Read on a Dask cluster: local:N starts N worker processes here; tcp://host:port joins a "
+    "running scheduler (needs the `cluster` extra).",
+)
+@click.option(
+    "--send",
+    type=click.Choice(["path", "bytes"]),
+    default=None,
+    help="With --scheduler: workers open each file by its path (shared storage) or get its bytes "
+    "(default: path for local:N, bytes for a remote scheduler).",
+)
 @local_option
-def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, local):
+def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, scheduler, send, local):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
     \b
     Exit codes as `ogi check` (the strongest applies): 2 a file could not be read, 3 a report could not
     be checked (无法核对), 1 errors found, 0 no errors; 130 interrupted.
     """
-    from validator.batch import OutputError, run_batch
+    from validator.batch import OutputError, release, run_batch
+    from validator.batch.cluster import SchedulerError
     from validator.render.safe import terminal
 
     use_local(local)
@@ -62,8 +77,10 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             select=parse_codes(select),
             ignore=parse_codes(ignore),
             annotate=annotate,
+            scheduler=scheduler,
+            send=send,
         )
-    except OutputError as exc:
+    except (OutputError, SchedulerError) as exc:
         click.echo(f"ogi: {terminal(str(exc))}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
@@ -73,31 +90,34 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             err=True,
         )
         sys.exit(130)
-    tally = run.tally()
-    if not quiet:
-        agencies = len({e.agency_key for e in run.entries if e.agency_key})
-        click.echo(
-            f"共 {len(run.entries)} 份报告（{agencies} 个机关）：通过 {tally.get('ok', 0)}，有错误 {tally.get('errors', 0)}，"
-            f"有警告 {tally.get('warnings', 0)}，无法核对 {tally.get('not_checked', 0)}，"
-            f"无法读取 {tally.get('unreadable', 0)}；"
-            f"读取 {run.read_seconds:.1f} 秒（{run.jobs} 个进程，复用缓存 {run.cached} 份），核对 {run.validate_seconds:.2f} 秒；"
-            f"结果已写入 {out_dir}",
-            err=True,
-        )
-        if annotate:
-            click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
-            for problem in run.annotate_errors[:5]:
-                click.echo(f"ogi: {terminal(problem)}", err=True)
-        for short, long in run.alias_hints[:5]:
+    try:
+        tally = run.tally()
+        if not quiet:
+            agencies = len({e.agency_key for e in run.entries if e.agency_key})
             click.echo(
-                f"ogi: 「{terminal(short)}」与「{terminal(long)}」可能为同一机关，如是，可用 --aliases 关联 "
-                "(possibly one agency; link them with --aliases)",
+                f"共 {len(run.entries)} 份报告（{agencies} 个机关）：通过 {tally.get('ok', 0)}，有错误 {tally.get('errors', 0)}，"
+                f"有警告 {tally.get('warnings', 0)}，无法核对 {tally.get('not_checked', 0)}，"
+                f"无法读取 {tally.get('unreadable', 0)}；"
+                f"读取 {run.read_seconds:.1f} 秒（{run.jobs} 个{'集群工作进程' if scheduler else '进程'}，复用缓存 {run.cached} 份），核对 {run.validate_seconds:.2f} 秒；"
+                f"结果已写入 {out_dir}",
                 err=True,
             )
-        if run.ignored:
-            shown = "、".join(terminal(Path(p.split("!/")[-1]).name) for p in run.ignored[:5])
-            more = f" 等 {len(run.ignored)} 个" if len(run.ignored) > 5 else ""
-            click.echo(f"ogi: 忽略非报告文件：{shown}{more} (not report files)", err=True)
-    code = exit_code(e.status for e in run.entries)
-    if code:
-        sys.exit(code)
+            if annotate:
+                click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
+                for problem in run.annotate_errors[:5]:
+                    click.echo(f"ogi: {terminal(problem)}", err=True)
+            for short, long in run.alias_hints[:5]:
+                click.echo(
+                    f"ogi: 「{terminal(short)}」与「{terminal(long)}」可能为同一机关，如是，可用 --aliases 关联 "
+                    "(possibly one agency; link them with --aliases)",
+                    err=True,
+                )
+            if run.ignored:
+                shown = "、".join(terminal(Path(p.split("!/")[-1]).name) for p in run.ignored[:5])
+                more = f" 等 {len(run.ignored)} 个" if len(run.ignored) > 5 else ""
+                click.echo(f"ogi: 忽略非报告文件：{shown}{more} (not report files)", err=True)
+        code = exit_code(e.status for e in run.entries)
+        if code:
+            sys.exit(code)
+    finally:
+        release(run)

@@ -52,14 +52,15 @@ __all__ = [
 def write_outputs(run, folder: Path, extra: tuple[str, ...] = ()) -> list[str]:
     """Write every output into folder; returns the names to move into DIR, manifest.json last.
     `extra`: outputs already written into folder by the caller (e.g. annotated/)."""
-    reports = report_records(run)
-    findings = finding_records(run)
+    # each writer gets its own pass over the records: run.entries may be on disk (a large batch), so the
+    # records are generated as written, never all held
     rules = rule_records(run)
-    crossing = crossyear_records(run)
-    write_xlsx(folder / "summary.xlsx", reports, findings, rules, crossing)
-    write_csv(folder / "reports.csv", REPORT_COLUMNS, reports)
-    write_csv(folder / "findings.csv", FINDING_COLUMNS, findings)
-    write_jsonl(folder / "findings.jsonl", findings)
+    write_xlsx(
+        folder / "summary.xlsx", report_records(run), finding_records(run), rules, crossyear_records(run)
+    )
+    write_csv(folder / "reports.csv", REPORT_COLUMNS, report_records(run))
+    write_csv(folder / "findings.csv", FINDING_COLUMNS, finding_records(run))
+    write_jsonl(folder / "findings.jsonl", finding_records(run))
     write_agencies(folder / "agencies", run)
     names = ["summary.xlsx", "reports.csv", "findings.csv", "findings.jsonl", "agencies", *extra]
     write_manifest(folder / "manifest.json", run, names)

@@ -37,18 +37,25 @@ def _file_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def agency_groups(run) -> list[tuple[str, str, list]]:
-    """(display name, key, entries sorted by year then file) per agency; unidentified files last."""
+def agency_groups(run):
+    """(display name, key, entries sorted by year then file) per agency; unidentified files last.
+
+    A generator: one pass notes each agency's names and positions, then each agency's entries are taken
+    by position (run.entries may be on disk), so only one agency's entries are held at a time."""
     groups: dict[str, list] = defaultdict(list)
-    for entry in run.entries:
-        groups[entry.agency_key or ""].append(entry)
-    out = []
-    for key, entries in groups.items():
-        names = Counter(e.agency_name or e.agency for e in entries if e.agency_name or e.agency)
-        name = names.most_common(1)[0][0] if key and names else "未识别机关"
-        out.append((name, key, sorted(entries, key=lambda e: (e.year or 0, e.file))))
-    out.sort(key=lambda g: (g[1] == "", g[0]))
-    return out
+    names: dict[str, Counter] = defaultdict(Counter)
+    for k, entry in enumerate(run.entries):
+        key = entry.agency_key or ""
+        groups[key].append((entry.year or 0, entry.file, k))
+        if entry.agency_name or entry.agency:
+            names[key][entry.agency_name or entry.agency] += 1
+    order = []
+    for key in groups:
+        common = names[key].most_common(1)
+        order.append((common[0][0] if key and common else "未识别机关", key))
+    order.sort(key=lambda g: (g[1] == "", g[0]))
+    for name, key in order:
+        yield name, key, [run.entries[k] for _, _, k in sorted(groups.pop(key))]
 
 
 def agency_json(name: str, key: str, entries, crossing: set[str]) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from validator.engine.wording import num, severity_zh
 from validator.model import NOT_CHECKED_ADVICE, STATUS_ZH
@@ -111,8 +111,8 @@ def _not_checked_text(result) -> str:
     return f"{result.not_checked}；{NOT_CHECKED_ADVICE['zh']}"
 
 
-def report_records(run) -> list[dict]:
-    out = []
+def report_records(run):
+    """One record per input file, in input order (a generator: the batch's entries may be on disk)."""
     for n, entry in enumerate(run.entries, 1):
         result = entry.result
         counts = result.counts()
@@ -127,7 +127,7 @@ def report_records(run) -> list[dict]:
         first = "；".join(f"{f.rule} {f.message_zh}" for f in ordered[:FIRST_FINDINGS])
         if len(result.findings) > FIRST_FINDINGS:
             first += f"；…共 {len(result.findings)} 项"
-        out.append(
+        yield (
             {
                 "n": n,
                 "agency": entry.agency_name or entry.agency,
@@ -152,17 +152,16 @@ def report_records(run) -> list[dict]:
                 "digest": (entry.digest or "")[:16],
             }
         )
-    return out
 
 
-def finding_records(run) -> list[dict]:
+def finding_records(run):
+    """One record per finding, in input order (a generator)."""
     rules = {r.id: r for r in run.ruleset.rules}
     crossing = cross_year_rules(run.ruleset)
-    out = []
     for entry in run.entries:
         for f in entry.result.findings:
             rule = rules.get(f.rule)
-            out.append(
+            yield (
                 {
                     "agency": entry.agency_name or entry.agency,
                     "agency_key": entry.agency_key,
@@ -189,20 +188,20 @@ def finding_records(run) -> list[dict]:
                     "cross_year": f.rule in crossing,
                 }
             )
-    return out
 
 
 def rule_records(run) -> list[dict]:
     findings: Counter = Counter()
-    reports: dict[str, set] = defaultdict(set)
-    undecided: dict[str, set] = defaultdict(set)
-    templates = Counter(e.template for e in run.entries if e.error is None)
-    for k, entry in enumerate(run.entries):
+    reports: Counter = Counter()
+    undecided: Counter = Counter()
+    templates: Counter = Counter()
+    for entry in run.entries:  # one pass, counts only: the entries may be on disk
+        if entry.error is None:
+            templates[entry.template] += 1
         for f in entry.result.findings:
             findings[f.rule] += 1
-            reports[f.rule].add(k)
-        for n in entry.result.not_assessable:
-            undecided[n.rule].add(k)
+        reports.update({f.rule for f in entry.result.findings})
+        undecided.update({n.rule for n in entry.result.not_assessable})
     out = []
     for rule in run.ruleset.rules:
         out.append(
@@ -214,20 +213,20 @@ def rule_records(run) -> list[dict]:
                 "templates": ", ".join(rule.templates),
                 "applicable": sum(templates[t] for t in rule.templates),
                 "findings": findings[rule.id],
-                "reports": len(reports[rule.id]),
-                "not_assessable": len(undecided[rule.id]),
+                "reports": reports[rule.id],
+                "not_assessable": undecided[rule.id],
                 "file": rule.file,
             }
         )
     return out
 
 
-def crossyear_records(run) -> list[dict]:
+def crossyear_records(run):
+    """Every cross-year check of every consecutive pair, in input order (a generator)."""
     crossing = cross_year_rules(run.ruleset)
-    by_file = {e.file: e for e in run.entries}
-    out = []
+    year_of = {e.file: e.year for e in run.entries}
     for entry in run.entries:
-        prev_year = by_file[entry.previous_file].year if entry.previous_file in by_file else None
+        prev_year = year_of.get(entry.previous_file)
         base = {
             "agency": entry.agency_name or entry.agency,
             "year": entry.year,
@@ -239,7 +238,7 @@ def crossyear_records(run) -> list[dict]:
         for f in entry.result.findings:
             if f.rule not in crossing:
                 continue
-            out.append(
+            yield (
                 {
                     **base,
                     "rule": f.rule,
@@ -255,7 +254,7 @@ def crossyear_records(run) -> list[dict]:
             if n.rule not in crossing:
                 continue
             reasons = sorted(set(n.reasons.values()))
-            out.append(
+            yield (
                 {
                     **base,
                     "rule": n.rule,
@@ -276,7 +275,7 @@ def crossyear_records(run) -> list[dict]:
                     and entry.template in rule.templates
                     and (entry.year or 0) >= int(rule.years.get("from", 0))
                 ):
-                    out.append(
+                    yield (
                         {
                             **base,
                             "rule": rule.id,
@@ -288,4 +287,3 @@ def crossyear_records(run) -> list[dict]:
                             "message": "已与上一年度报告核对，未发现问题",
                         }
                     )
-    return out

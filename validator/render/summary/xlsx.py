@@ -35,21 +35,25 @@ def write_xlsx(path: Path, reports, findings, rules, crossing) -> None:
         ws.freeze_panes = "A2"
         for i, (_, _, width) in enumerate(columns, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        shown = records[: XLSX_MAX_ROWS - 1] if len(records) > XLSX_MAX_ROWS else records
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(shown) + 1}"
         header = []
         for name, _, _ in columns:
             cell = WriteOnlyCell(ws, value=name)
             cell.font, cell.fill, cell.alignment = bold, fill, centre
             header.append(cell)
         ws.append(header)
-        for record in shown:
+        shown = rest = 0
+        for record in records:  # any iterable: the records of a large batch are streamed, never listed
+            if shown >= XLSX_MAX_ROWS - 1:
+                rest += 1
+                continue
             row = []
             for _, key, _ in columns:
                 row.append(xlsx_cell(ws, _cell_value(record.get(key))))
             ws.append(row)
-        if len(shown) < len(records):
-            ws.append([f"…其余 {len(records) - len(shown)} 行超出 Excel 行数上限，见同目录的 CSV 文件"])
+            shown += 1
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{shown + 1}"
+        if rest:
+            ws.append([f"…其余 {rest} 行超出 Excel 行数上限，见同目录的 CSV 文件"])
 
     from validator.render.summary.records import CROSS_COLUMNS, FINDING_COLUMNS, REPORT_COLUMNS, RULE_COLUMNS
 

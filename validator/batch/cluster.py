@@ -1,0 +1,181 @@
+"""Reading a batch on a Dask distributed cluster (`ogi batch --scheduler ADDRESS`), past one machine.
+
+``local:N`` starts a LocalCluster of N worker processes on this machine; ``tcp://host:port`` (or any
+address Dask's Client takes) joins a running scheduler. Each file is one task: the worker reads it by
+path (shared storage) or from its bytes sent with the task (``--send bytes``, the default for a remote
+scheduler) and hands back what a local worker does — the encoded row and a one-line error — so the
+main process spills, caches and validates exactly as for a local run and the outputs are the same.
+A bounded number of tasks is in flight. A task that raises, or whose worker dies more often than the
+scheduler allows (``KilledWorker``), costs that file only: a 无法读取 row naming it, not cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+LOCAL_PREFIX = "local:"
+SEND = ("path", "bytes")
+_last: dict[str, int] = {}
+
+
+class SchedulerError(ValueError):
+    """The --scheduler address cannot be used (malformed, Dask not installed, no scheduler there)."""
+
+
+def last_workers() -> int:
+    """Worker threads of the cluster the last run read on (the manifest's `jobs`)."""
+    return _last.get("workers", 0)
+
+
+def parse_local(address: str) -> int | None:
+    """N of ``local:N`` (None for another address); a malformed local address is a SchedulerError."""
+    if not address.startswith(LOCAL_PREFIX):
+        return None
+    try:
+        workers = int(address[len(LOCAL_PREFIX) :])
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise SchedulerError(f"{address}: 应为 local:N（N 为进程数，如 local:2） (expected local:N)")
+    return workers
+
+
+def default_send(address: str) -> str:
+    """Paths for a cluster on this machine, bytes for a remote one (its workers may not see our disk)."""
+    return "path" if address.startswith(LOCAL_PREFIX) else "bytes"
+
+
+@contextlib.contextmanager
+def connect(address: str):
+    """A dask.distributed Client for the address, and the cluster it started (closed on exit)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SchedulerError(
+            "--scheduler 需要 Dask：pip install 'ogi-validator[cluster]' (dask[distributed] not installed)"
+        ) from None
+    workers = parse_local(address)
+    cluster = None
+    try:
+        if workers is not None:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=50,
+            )
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise SchedulerError(f"{address}: 无法连接 Dask 调度器 ({type(exc).__name__}: {exc})") from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def remote_read(path: str, display: str, data: bytes | None) -> tuple:
+    """The task a cluster worker runs: pool.read_task without the cache, the row sent back with its
+    cell map (it is the cache entry, which the main process writes: a worker may not see --out)."""
+    from validator.batch.pool import read_task
+
+    return read_task(path, None, True, display, data)
+
+
+def on_cluster(address: str, send: str | None = None):
+    """The ``remote`` reader of pool.read_all for this scheduler address."""
+
+    def remote(items, todo, finished, cache_file, keep_cells) -> None:
+        read_on_cluster(items, todo, address, send, finished, cache_file, keep_cells)
+
+    return remote
+
+
+def read_on_cluster(
+    items, todo: list[int], address: str, send: str | None, finished, cache_file, keep_cells: bool
+) -> None:
+    """Every file of ``todo`` read on the cluster; ``finished(k, result)`` as each comes back, after its
+    cache entry is written (``cache_file(k)``: where, or None)."""
+    from collections import deque
+
+    from distributed import as_completed
+    from distributed.client import FutureCancelledError
+
+    from validator.batch.cache import dumps, store_bytes
+    from validator.batch.pool import is_transient
+
+    def done(k: int, result: tuple) -> None:
+        payload, error = result[0], result[1]
+        where = cache_file(k)
+        if where and not is_transient(error):
+            with contextlib.suppress(OSError, TypeError, ValueError):
+                store_bytes(Path(where), payload if payload is not None else dumps(None, error, None))
+        finished(k, result)
+
+    send = send or default_send(address)
+    if send not in SEND:
+        raise SchedulerError(f"--send {send}: 应为 path 或 bytes")
+    with connect(address) as client:
+        threads = sum(client.nthreads().values()) or 1
+        _last["workers"] = threads
+        queue = deque(todo)
+        window = threads * 8
+        pending: dict = {}
+        completed = as_completed()
+
+        def submit() -> None:
+            while queue and len(pending) < window:
+                k = queue.popleft()
+                item = items[k]
+                try:
+                    # a zip member's extracted copy exists only here: always sent as bytes
+                    inline = send == "bytes" or "!/" in item.input.display
+                    data = Path(item.input.path).read_bytes() if inline else None
+                except OSError as exc:
+                    name = Path(item.input.display).name
+                    finished(k, (None, f"{name}: 无法读取文件 ({exc.strerror or exc})", 0.0, None))
+                    continue
+                future = client.submit(
+                    remote_read,
+                    str(item.input.path),
+                    item.input.display,
+                    data,
+                    key=f"ogi-read-{k}-{item.input.digest or ''}",
+                    pure=False,
+                    retries=0,
+                )
+                pending[future] = k
+                completed.add(future)
+
+        try:
+            submit()
+            for future in completed:
+                k = pending.pop(future)
+                try:
+                    result = future.result()
+                except (Exception, FutureCancelledError) as exc:  # noqa: BLE001 - this file only
+                    result = (None, _failure(items[k].input.display, exc), 0.0, None)
+                done(k, result)
+                future.release()
+                submit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                client.cancel(list(pending))
+            raise
+
+
+def _failure(display: str, exc: BaseException) -> str:
+    """The one-line error of a file whose task failed on the cluster (a dead worker is transient)."""
+    from validator.batch.pool import _shown
+
+    name = _shown(display)
+    if type(exc).__name__ == "KilledWorker":
+        return f"{name}: 读取进程异常退出（集群工作进程多次退出，可能内存不足） (worker killed)"
+    return f"{name}: 读取失败 ({type(exc).__name__})"
