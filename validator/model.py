@@ -70,31 +70,31 @@ class Provenance:
     offset: int | None = None  # character offset in a text file
     ref: str | None = None  # spreadsheet reference, e.g. "C7"
 
-    def zh(self) -> str:
+    def zh(self, kind: str = "", column: bool = False) -> str:
         """Where, in the words the file's format has: 工作表「表三」 单元格 C7 (spreadsheet), 第80行 (text),
-        第3页 表格第12行 (PDF), 第2个表格 第5行 (Word, HTML)."""
-        parts = []
-        if self.sheet or self.ref:
-            if self.sheet:
-                parts.append(f"工作表「{self.sheet}」")
+        第3页 表格第12行 (PDF), 第2个表格 第5行 (Word, HTML). ``kind`` (sheet/text/pdf) decides when the
+        provenance itself does not; ``column`` adds the table column where no cell reference names it."""
+        if self.sheet or self.ref or kind == "sheet":
+            parts = [f"工作表「{self.sheet}」"] if self.sheet else []
             if self.ref:
                 parts.append(f"单元格 {self.ref}")
             elif self.row is not None:
                 parts.append(f"第{self.row}行")
             return " ".join(parts)
-        if self.line is not None:
-            return f"第{self.line}行"
+        if self.line is not None or kind == "text":
+            return f"第{self.line}行" if self.line is not None else ""
         if self.offset is not None:
             return f"第{self.offset}字符处"
-        if self.page is not None:
-            parts.append(f"第{self.page}页")
+        if kind == "pdf" or self.page is not None:
+            parts = [f"第{self.page}页"] if self.page is not None else []
             if self.row is not None:
                 parts.append(f"表格第{self.row}行")
-            return " ".join(parts)
-        if self.table is not None:
-            parts.append(f"第{self.table}个表格")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
+        else:
+            parts = [f"第{self.table}个表格"] if self.table is not None else []
+            if self.row is not None:
+                parts.append(f"第{self.row}行")
+        if column and self.column is not None:
+            parts.append(f"第{self.column}列")
         return " ".join(parts)
 
     def as_dict(self) -> dict:

@@ -93,37 +93,7 @@ def format_kind(source: str | None) -> str:
 
 def place(provenance: Provenance | None, kind: str = "") -> str:
     """Where a value stands, in the words the format allows (empty when nothing is known)."""
-    p = provenance
-    if p is None:
-        return ""
-    if p.sheet or p.ref or kind == "sheet":
-        parts = []
-        if p.sheet:
-            parts.append(f"工作表「{p.sheet}」")
-        if p.ref:
-            parts.append(f"单元格 {p.ref}")
-        elif p.row is not None:
-            parts.append(f"第{p.row}行")
-        return " ".join(parts)
-    if p.line is not None or kind == "text":
-        return f"第{p.line}行" if p.line is not None else ""
-    if kind == "pdf" or p.page is not None:
-        parts = []
-        if p.page is not None:
-            parts.append(f"第{p.page}页")
-        if p.row is not None:
-            parts.append(f"表格第{p.row}行")
-        if p.column is not None:
-            parts.append(f"第{p.column}列")
-        return " ".join(parts)
-    parts = []
-    if p.table is not None:
-        parts.append(f"第{p.table}个表格")
-    if p.row is not None:
-        parts.append(f"第{p.row}行")
-    if p.column is not None:
-        parts.append(f"第{p.column}列")
-    return " ".join(parts)
+    return "" if provenance is None else provenance.zh(kind, column=True)
 
 
 def number(value) -> str:

@@ -89,12 +89,7 @@ def results_sheet(wb, report: Report, result, where: dict, source: Path) -> None
             "",
             suggestion,
         ]
-        for k, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=k)
-            set_text(cell, value)
-            cell.font = plain
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        _fit_row(ws, row, values)
+        _line(ws, row, values, plain)
         ws.cell(row=row, column=2).fill = severity_fill[finding.severity]
         if main:
             title, ref = places(where, main)[0]
