@@ -182,8 +182,10 @@ def run_batch(
     ignore=(),
     progress: Callable[[int, int], None] | None = None,
     annotate: bool = False,
+    store: str | Path | bool | None = True,
 ) -> BatchRun:
-    """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically."""
+    """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically.
+    ``store``: True keeps DIR/ogi.duckdb, a path a shared store, None/False none (validator.store)."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
 
@@ -207,8 +209,9 @@ def run_batch(
         except OSError as exc:
             raise output_error(exc, out) from None
         cleanup_stale_workdirs()
+        store_path = out / "ogi.duckdb" if store is True else (Path(store) if store else None)
         return _run_locked(
-            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, store_path
         )
 
 
@@ -238,7 +241,7 @@ def cleanup_stale_workdirs() -> None:
 
 
 def _run_locked(
-    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate
+    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, store_path=None
 ) -> BatchRun:
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
@@ -247,7 +250,11 @@ def _run_locked(
         started = time.perf_counter()
         items = read_all(collected.files, jobs, cache_store, resume, progress, quiet, keep_cells=annotate)
         read_seconds = time.perf_counter() - started
-        entries, validate_seconds = validate_items(items, ruleset, alias_map)
+        from validator.store.crossyear import validate_with_store  # last years from the store; then record
+
+        entries, validate_seconds = validate_with_store(
+            items, ruleset, alias_map, store_path, validate_items, tool=tool_fingerprint(), out_dir=str(out)
+        )
         run = BatchRun(
             entries,
             ruleset,

@@ -39,8 +39,17 @@ from validator.engine.rules import parse_codes
     is_flag=True,
     help="Also write DIR/annotated/<file>.校验.xlsx for every report with findings (wrong cells marked).",
 )
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The store across runs (DuckDB; default DIR/ogi.duckdb): last year's figures for cross-year rules.",
+)
+@click.option("--no-store", is_flag=True, help="Keep no store for this run.")
 @local_option
-def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, local):
+def batch(
+    paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, store_path, no_store, local
+):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
     \b
@@ -62,6 +71,7 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             select=parse_codes(select),
             ignore=parse_codes(ignore),
             annotate=annotate,
+            store=None if no_store else (store_path or True),
         )
     except OutputError as exc:
         click.echo(f"ogi: {terminal(str(exc))}", err=True)
