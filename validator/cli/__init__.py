@@ -9,7 +9,9 @@ from validator import __version__
 from validator.cli.batch import batch
 from validator.cli.check import check
 from validator.cli.common import ensure_utf8
+from validator.cli.export import export
 from validator.cli.extract import extract
+from validator.cli.history import history
 from validator.cli.rules import rules
 from validator.cli.serve import serve
 from validator.cli.template import template
@@ -29,7 +31,7 @@ def main() -> None:
     ensure_utf8()
 
 
-for command in (check, extract, rules, batch, template, serve):
+for command in (check, extract, rules, batch, template, serve, history, export):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ import json
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Self
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pandas as pd
