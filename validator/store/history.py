@@ -4,6 +4,7 @@ before, the findings and status by year. Plain data; validator.render.summary.hi
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from validator.engine.identity import agency_key
@@ -112,7 +113,7 @@ def agency_history(store: Store, query: str) -> History:
         before = None
         for year in years:
             state, value, raw = by.get(year, ("missing", None, None))
-            number = None if value is None or value != value else float(value)
+            number = None if value is None or math.isnan(value) else float(value)
             values[str(year)] = _plain(number) if state == "number" else {"state": state, "raw": raw}
             if number is not None and before is not None and year - 1 in by_year:
                 changes[str(year)] = _plain(number - before)
