@@ -175,3 +175,15 @@ def test_a_store_in_use_by_another_process_is_one_line(years, tmp_path):
         holder.kill()
         holder.wait()
     assert result.exit_code == 2 and "busy.duckdb" in result.output and "Traceback" not in result.output
+
+
+def test_a_store_of_other_agencies_changes_nothing(years, tmp_path):
+    other = series("示例县统计局", [2023], random.Random(9))
+    folder = tmp_path / "other"
+    folder.mkdir()
+    write(other[0], "text", folder)
+    store = tmp_path / "s.duckdb"
+    run_batch([folder], tmp_path / "o1", quiet=True, store=store)
+    run = run_batch([years[2024]], tmp_path / "o2", quiet=True, store=store)
+    assert run.entries[0].previous_file is None
+    assert any(n.rule == "X-01" for n in run.entries[0].result.not_assessable)

@@ -183,11 +183,14 @@ def run_batch(
     progress: Callable[[int, int], None] | None = None,
     annotate: bool = False,
     store: str | Path | bool | None = True,
+    waivers: list | None = None,
 ) -> BatchRun:
     """The whole audit: collect, read (parallel, cached), validate (one pass), write DIR atomically.
-    ``store``: True keeps DIR/ogi.duckdb, a path a shared store, None/False none (validator.store)."""
+    ``store``: True keeps DIR/ogi.duckdb, a path a shared store, None/False none; ``waivers``: reviewed
+    findings to hide (validator.store: the memory across runs)."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
+    from validator.store.crossyear import Memory
 
     out = Path(out_dir)
     jobs = jobs or available_cores()
@@ -209,9 +212,9 @@ def run_batch(
         except OSError as exc:
             raise output_error(exc, out) from None
         cleanup_stale_workdirs()
-        store_path = out / "ogi.duckdb" if store is True else (Path(store) if store else None)
+        memory = Memory.of(out, store, waivers)
         return _run_locked(
-            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, store_path
+            paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, memory
         )
 
 
@@ -241,7 +244,7 @@ def cleanup_stale_workdirs() -> None:
 
 
 def _run_locked(
-    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, store_path=None
+    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, memory
 ) -> BatchRun:
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     try:
@@ -250,11 +253,7 @@ def _run_locked(
         started = time.perf_counter()
         items = read_all(collected.files, jobs, cache_store, resume, progress, quiet, keep_cells=annotate)
         read_seconds = time.perf_counter() - started
-        from validator.store.crossyear import validate_with_store  # last years from the store; then record
-
-        entries, validate_seconds = validate_with_store(
-            items, ruleset, alias_map, store_path, validate_items, tool=tool_fingerprint(), out_dir=str(out)
-        )
+        entries, validate_seconds = memory.validate(items, ruleset, alias_map, validate_items)
         run = BatchRun(
             entries,
             ruleset,
@@ -266,6 +265,7 @@ def _run_locked(
             alias_hints(entries),
         )
         run.fingerprint = tool_fingerprint()
+        memory.hide_waived(run)
         annotations = None
         if annotate:
             annotations = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from validator import __version__
+from validator.cli.baseline import baseline
 from validator.cli.batch import batch
 from validator.cli.check import check
 from validator.cli.common import ensure_utf8
@@ -31,7 +32,7 @@ def main() -> None:
     ensure_utf8()
 
 
-for command in (check, extract, rules, batch, template, serve, history, export):
+for command in (check, extract, rules, batch, template, serve, history, export, baseline):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from validator.cli.baseline import load_or_exit, report_waivers, waivers_option
 from validator.cli.common import exit_code, local_option, use_local
 from validator.engine.rules import parse_codes
 
@@ -46,9 +47,22 @@ from validator.engine.rules import parse_codes
     help="The store across runs (DuckDB; default DIR/ogi.duckdb): last year's figures for cross-year rules.",
 )
 @click.option("--no-store", is_flag=True, help="Keep no store for this run.")
+@waivers_option
 @local_option
 def batch(
-    paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, store_path, no_store, local
+    paths,
+    out_dir,
+    jobs,
+    resume,
+    aliases,
+    select,
+    ignore,
+    quiet,
+    annotate,
+    store_path,
+    no_store,
+    waivers,
+    local,
 ):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
@@ -72,6 +86,7 @@ def batch(
             ignore=parse_codes(ignore),
             annotate=annotate,
             store=None if no_store else (store_path or True),
+            waivers=load_or_exit(waivers),
         )
     except OutputError as exc:
         click.echo(f"ogi: {terminal(str(exc))}", err=True)
@@ -94,6 +109,7 @@ def batch(
             f"结果已写入 {out_dir}",
             err=True,
         )
+        report_waivers(run.waived, run.stale_waivers)
         if annotate:
             click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
             for problem in run.annotate_errors[:5]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from validator.engine.identity import identity
-from validator.store.db import Store
+from validator.store.db import STORE_NAME, Store
 
 
 @dataclass
@@ -26,6 +26,47 @@ class StoreUse:
     recorded: int = 0
     load_seconds: float = 0.0
     record_seconds: float = 0.0
+
+
+@dataclass
+class Memory:
+    """What a batch carries across runs: the store (or none) and the waivers (or none). The batch makes
+    two calls: ``validate`` in place of its validation, ``hide_waived`` once the run is assembled."""
+
+    store_path: Path | None = None
+    waivers: list | None = None
+    out: Path | None = None
+    use: StoreUse | None = None
+
+    @classmethod
+    def of(cls, out: Path, store: str | Path | bool | None, waivers: list | None) -> Memory:
+        path = Path(out) / STORE_NAME if store is True else (Path(store) if store else None)
+        return cls(path, waivers, Path(out))
+
+    def validate(self, items: list, ruleset, aliases: dict | None, validate_items: Callable):
+        tool = ""
+        if self.store_path is not None:
+            from validator.batch.cache import tool_fingerprint
+
+            tool = tool_fingerprint()
+            self.use = StoreUse(self.store_path)
+        return validate_with_store(
+            items,
+            ruleset,
+            aliases,
+            self.store_path,
+            validate_items,
+            tool=tool,
+            out_dir=str(self.out),
+            use=self.use,
+        )
+
+    def hide_waived(self, run) -> None:
+        """The run's findings that a waiver names exactly are hidden; the count and the stale waivers
+        go to the run (manifest, summary, the summary line)."""
+        from validator.store.waivers import hide_in_entries
+
+        run.waived, run.stale_waivers = hide_in_entries(run.entries, self.waivers).counts()
 
 
 def validate_with_store(

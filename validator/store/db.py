@@ -183,12 +183,19 @@ class Store:
         ).df()
         if found.empty:
             return []
-        found = found[~found["digest"].isin(exclude)]
-        found["key"] = [
-            identity({"agency": a, "year": y}, f, aliases)["agency_key"]
-            for a, y, f in zip(found["agency"], found["year"], found["file"])
-        ]
-        found = found[[(k, int(y)) in wanted for k, y in zip(found["key"], found["year"])]]
+        found = found.loc[~found["digest"].isin(exclude).to_numpy()]
+        if found.empty:
+            return []
+        found = found.assign(
+            key=[
+                identity({"agency": a, "year": y}, f, aliases)["agency_key"]
+                for a, y, f in zip(found["agency"], found["year"], found["file"])
+            ]
+        )
+        keep = np.array([(k, int(y)) in wanted for k, y in zip(found["key"], found["year"])], dtype=bool)
+        found = found.loc[keep]
+        if found.empty:
+            return []
         found = found.sort_values(["key", "year", "recorded", "file"], ascending=[True, True, False, True])
         found = found.drop_duplicates(["key", "year"])
         return [
