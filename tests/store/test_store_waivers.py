@@ -11,7 +11,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from validator.batch import run_batch
 from validator.cli import main
 from validator.store.waivers import load_waivers
 from validator.testing.formats import series, write
