@@ -140,13 +140,25 @@ def _md(text: str) -> str:
     return markdown(text)
 
 
-def write_agencies(folder: Path, run) -> None:
+def agency_stems(groups) -> dict[str, str]:
+    """The file name (without suffix) of each agency's report, by agency key (or name when unkeyed)."""
+    taken: set[str] = set()
+    return {key or name: _file_name(name, taken) for name, key, _ in groups}
+
+
+def write_agencies(folder: Path, run, groups=None) -> None:
+    from validator.render.summary.agency_html import agency_html
+
     folder.mkdir(parents=True, exist_ok=True)
     crossing = cross_year_rules(run.ruleset)
-    taken: set[str] = set()
-    for name, key, entries in agency_groups(run):
-        stem = _file_name(name, taken)
+    groups = groups if groups is not None else agency_groups(run)
+    stems = agency_stems(groups)
+    for name, key, entries in groups:
+        stem = stems[key or name]
         (folder / f"{stem}.md").write_text(agency_markdown(name, entries, crossing), encoding="utf-8")
+        (folder / f"{stem}.html").write_text(
+            agency_html(name, entries, crossing, _group_of), encoding="utf-8"
+        )
         payload = agency_json(name, key, entries, crossing)
         (folder / f"{stem}.json").write_text(
             json_dumps(payload, indent=2, default=json_default), encoding="utf-8"
