@@ -187,3 +187,22 @@ def test_a_store_of_other_agencies_changes_nothing(years, tmp_path):
     run = run_batch([years[2024]], tmp_path / "o2", quiet=True, store=store)
     assert run.entries[0].previous_file is None
     assert any(n.rule == "X-01" for n in run.entries[0].result.not_assessable)
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded(years, tmp_path):
+    import os
+    import shutil
+
+    folder = tmp_path / "gbk"
+    folder.mkdir()
+    source = next(years[2023].iterdir())
+    name = os.fsdecode(b"2023_\xca\xbe\xc0\xfd.txt")  # GBK bytes as unzip leaves them: lone surrogates
+    shutil.copy(source, folder / name)
+    store = tmp_path / "s.duckdb"
+    run = run_batch([folder], tmp_path / "o", quiet=True, store=store)
+    assert run.entries[0].status == "ok"
+    with Store.open(store, read_only=True) as opened:
+        (file,) = opened.db.execute("SELECT file FROM reports").fetchone()
+    assert "\\udcc0" in file  # kept as an escape, as findings.jsonl keeps it
+    later = run_batch([years[2024]], tmp_path / "o2", quiet=True, store=store)
+    assert {f.rule for f in later.entries[0].result.findings} == {"X-01", "X-02"}

@@ -9,6 +9,7 @@ cell, so recording costs milliseconds per report.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 import zlib
 from dataclasses import dataclass
@@ -136,6 +137,22 @@ class Store:
             columns=["agency_key", "name"],
         )
         digests = pd.DataFrame({"digest": [e.digest for e, _ in picked]})
+        frames = {"reports": reports, "cells": cells, "findings": findings, "agency_names": names}
+        try:
+            self._write(frames, digests, [run_id, now, tool, out_dir, len(picked)])
+        except duckdb.InvalidInputException as exc:
+            if "surrogate" not in str(exc):
+                raise StoreError(f"{self.path}: 无法写入存储库 ({str(exc).splitlines()[0]})") from None
+            # a file name that is not UTF-8 (GBK names as unzip leaves them): kept as \udcXX text
+            frames = {name: _escaped(frame) for name, frame in frames.items()}
+            self._write(frames, digests, [run_id, now, tool, _escape(out_dir), len(picked)])
+        return len(picked)
+
+    def _write(self, frames: dict, digests: pd.DataFrame, run: list) -> None:
+        """One transaction: the run's files replace their earlier rows. StoreError on failure, except a
+        text that DuckDB cannot encode (InvalidInputException: the caller escapes and retries)."""
+        import duckdb
+
         db = self.db
         try:
             db.execute("BEGIN TRANSACTION")
@@ -143,24 +160,22 @@ class Store:
             for table in ("cells", "findings", "reports"):
                 db.execute(f"DELETE FROM {table} WHERE digest IN (SELECT digest FROM new_digests)")
             db.unregister("new_digests")
-            for table, frame in (("reports", reports), ("cells", cells), ("findings", findings)):
+            for table, frame in frames.items():
                 if len(frame):
                     db.register("incoming", frame)
-                    db.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+                    verb = "INSERT OR IGNORE" if table == "agency_names" else "INSERT"
+                    db.execute(f"{verb} INTO {table} SELECT * FROM incoming")
                     db.unregister("incoming")
-            if len(names):
-                db.register("incoming", names)
-                db.execute("INSERT OR IGNORE INTO agency_names SELECT * FROM incoming")
-                db.unregister("incoming")
-            db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", [run_id, now, tool, out_dir, len(picked)])
+            db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", run)
             db.execute("COMMIT")
         except duckdb.Error as exc:
             try:
                 db.execute("ROLLBACK")
             except duckdb.Error:
                 pass
+            if isinstance(exc, duckdb.InvalidInputException):
+                raise
             raise StoreError(f"{self.path}: 无法写入存储库 ({str(exc).splitlines()[0]})") from None
-        return len(picked)
 
     # ------------------------------------------------------------------------------------------- read
 
@@ -236,7 +251,8 @@ class Store:
         values[r, c] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[keep]
         out = []
         for k, digest in enumerate(digests):
-            data = json.loads(zlib.decompress(blobs[digest]).decode("utf-8"), parse_constant=_constant)
+            text = zlib.decompress(blobs[digest]).decode("utf-8", "surrogatepass")
+            data = json.loads(text, parse_constant=_constant)
             data["values"] = {"$nd": "<f8", "v": values[k].tolist()}
             data["states"] = {"$nd": "|i1", "v": states[k].tolist()}
             out.append(row_from_data(data, width))
@@ -259,6 +275,24 @@ class Store:
         return written
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escape(text):
+    if isinstance(text, str) and _SURROGATE.search(text):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
+
+
+def _escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with lone surrogates written as \\udcXX (as the JSON outputs keep them)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [_escape(v) for v in out[column]]
+    return out
+
+
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -276,7 +310,8 @@ def pack_row(row) -> bytes | None:
     data = row_to_data(row)
     data.pop("values", None)
     data.pop("states", None)
-    return zlib.compress(json.dumps(data, ensure_ascii=False, allow_nan=True).encode("utf-8"), 1)
+    text = json.dumps(data, ensure_ascii=False, allow_nan=True)
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)  # non-UTF-8 file names kept exact
 
 
 def _report_frame(picked, run_id: str, now) -> pd.DataFrame:
