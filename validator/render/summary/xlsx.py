@@ -96,6 +96,8 @@ def write_xlsx(path: Path, reports, findings, rules, crossing, ranking=None, tre
     if notes:
         ws = wb.create_sheet("说明")
         _print_setup(ws)
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:B{len(notes) + 1}"
         ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 24, 100
         ws.append(header_row(ws, ["项目", "内容"]))
         for label, value in notes:
@@ -112,6 +114,8 @@ def _trend_sheet(wb, trend, header_row) -> None:
     (year_header, year_rows), (rule_header, rule_rows) = trend
     ws = wb.create_sheet("年度趋势")
     _print_setup(ws)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(year_header))}{len(year_rows) + 1}"
     for i in range(1, max(len(year_header), len(rule_header)) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 10
     ws.column_dimensions["B"].width = 30
