@@ -99,3 +99,25 @@ def test_a_bad_waivers_file_is_one_line(folder, tmp_path, content):
     bad.write_text(content, encoding="utf-8")
     code, output = _run(folder, tmp_path / "o", "--waivers", str(bad))
     assert code == 2 and "bad.yaml" in output and "Traceback" not in output
+
+
+def test_serve_hides_waived_findings(folder, tmp_path):
+    from starlette.testclient import TestClient
+
+    from validator.store.waivers import load_waivers
+    from validator.web.app import Settings, create_app
+
+    _run(folder, tmp_path / "o1")
+    waivers = tmp_path / "w.yaml"
+    CliRunner().invoke(main, ["baseline", str(tmp_path / "o1"), "-o", str(waivers)])
+    path = sorted(folder.iterdir())[0]
+    files = [("files", (path.name, path.read_bytes()))]
+    with TestClient(create_app(Settings())) as plain:
+        before = plain.post("/api/check", files=files).json()
+    with TestClient(create_app(Settings(waivers=load_waivers(waivers)))) as waived:
+        after = waived.post("/api/check", files=files).json()
+    found, kept = before["reports"][0]["findings"], after["reports"][0]["findings"]
+    assert [f for f in found if f["severity"] == "error"] and not [
+        f for f in kept if f["severity"] == "error"
+    ]
+    assert before["reports"][0]["status"] == "errors" and after["reports"][0]["status"] != "errors"
