@@ -110,7 +110,7 @@ def test_serve_hides_waived_findings(folder, tmp_path):
     _run(folder, tmp_path / "o1")
     waivers = tmp_path / "w.yaml"
     CliRunner().invoke(main, ["baseline", str(tmp_path / "o1"), "-o", str(waivers)])
-    path = sorted(folder.iterdir())[0]
+    path = min(folder.iterdir())
     files = [("files", (path.name, path.read_bytes()))]
     with TestClient(create_app(Settings())) as plain:
         before = plain.post("/api/check", files=files).json()
