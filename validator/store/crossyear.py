@@ -41,6 +41,8 @@ class Memory:
     @classmethod
     def of(cls, out: Path, store: str | Path | bool | None, waivers: list | None) -> Memory:
         path = Path(out) / STORE_NAME if store is True else (Path(store) if store else None)
+        if path is not None:  # in use or not a store: said now, not after reading thousands of files
+            Store.open(path).close()
         return cls(path, waivers, Path(out))
 
     def validate(self, items: list, ruleset, aliases: dict | None, validate_items: Callable):
