@@ -53,15 +53,16 @@ def find_agency(store: Store, query: str) -> tuple[str, list[str]]:
 
 
 def agency_history(store: Store, query: str) -> History:
-    """Every recorded year of the agency: with two files for one year, the first by file name is shown
-    (as the cross-year rules use it) and the others are listed."""
+    """Every recorded year of the agency: with two files for one year, the one recorded last is shown (as
+    the cross-year rules take it from the store; then the first by file name) and the others are listed."""
     from validator.catalogue import load_catalogue
     from validator.engine.wording import cell_label
 
     key, names = find_agency(store, query)
     reports = store.db.execute(
         "SELECT digest, file, year, template, status, published, errors, warnings, infos, not_checked, "
-        "error, agency_name FROM reports WHERE agency_key = ? AND year IS NOT NULL ORDER BY year, file",
+        "error, agency_name FROM reports WHERE agency_key = ? AND year IS NOT NULL "
+        "ORDER BY year, recorded DESC, file",
         [key],
     ).df()
     by_year: dict[int, dict] = {}
