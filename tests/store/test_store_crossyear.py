@@ -64,6 +64,8 @@ def test_2024_alone_finds_the_break_against_2023_in_the_store(stored):
     assert written and "2023_" in written[0]["previous_file"]
     # the run lists only its own file: the stored 2023 report is context, not an output row
     assert [e.year for e in stored["second"].entries] == [2024]
+    manifest = json.loads((stored["root"] / "o2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["store"]["earlier_reports_used"] == 1 and manifest["store"]["recorded"] == 1
 
 
 def test_without_the_store_the_pair_is_not_assessable(years, tmp_path):

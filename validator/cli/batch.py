@@ -110,6 +110,12 @@ def batch(
             err=True,
         )
         report_waivers(run.waived, run.stale_waivers)
+        if run.store.get("earlier_reports_used"):
+            click.echo(
+                f"跨年核对从存储库 {terminal(run.store['path'])} 取用上一年度报告 {run.store['earlier_reports_used']} 份 "
+                "(last year's reports taken from the store)",
+                err=True,
+            )
         if annotate:
             click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
             for problem in run.annotate_errors[:5]:

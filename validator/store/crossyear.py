@@ -65,10 +65,18 @@ class Memory:
 
     def hide_waived(self, run) -> None:
         """The run's findings that a waiver names exactly are hidden; the count and the stale waivers
-        go to the run (manifest, summary, the summary line)."""
+        go to the run (manifest, summary, the summary line), and so does what the store did."""
         from validator.store.waivers import hide_in_entries
 
         run.waived, run.stale_waivers = hide_in_entries(run.entries, self.waivers).counts()
+        if self.use is not None:
+            run.store = {
+                "path": str(self.use.path),
+                "recorded": self.use.recorded,
+                "earlier_reports_used": len(self.use.earlier),
+                "load_seconds": round(self.use.load_seconds, 3),
+                "record_seconds": round(self.use.record_seconds, 3),
+            }
 
 
 def validate_with_store(

@@ -87,5 +87,10 @@ def _notes(run) -> list[tuple[str, str]]:
         ("按豁免清单隐藏的问题", str(run.waived)),
         ("已失效的豁免", str(len(run.stale_waivers))),
     ]
+    if run.store:
+        lines += [
+            ("存储库", run.store["path"]),
+            ("从存储库取用的上一年度报告", str(run.store["earlier_reports_used"])),
+        ]
     lines += [("已失效的豁免（数值已变化或问题已不存在）", text) for text in run.stale_waivers]
     return lines

@@ -29,6 +29,7 @@ def write_manifest(path: Path, run, names: list[str]) -> None:
         "possible_aliases": [list(pair) for pair in run.alias_hints],
         "waived_findings": run.waived,  # hidden by --waivers (exact matches)
         "stale_waivers": run.stale_waivers,  # waivers that matched nothing: figures changed or fixed
+        "store": run.store or None,  # validator.store: path, reports recorded, last years taken from it
         "outputs": names,
     }
     path.write_text(json_dumps(payload, indent=2), encoding="utf-8")
