@@ -25,6 +25,7 @@ from validator.model import CellState
 
 STORE_NAME = "ogi.duckdb"
 SCHEMA_VERSION = "1"
+STORE_MEMORY = "256MB"  # DuckDB memory limit (OGI_STORE_MEMORY overrides): the batch's memory stays flat
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -69,7 +70,7 @@ class Store:
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(str(path), read_only=read_only)
+            connection = duckdb.connect(str(path), read_only=read_only, config=_config())
         except (duckdb.Error, OSError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             busy = "lock" in reason.lower()
@@ -433,3 +434,11 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     return str(value)
+
+
+def _config() -> dict:
+    """DuckDB's buffer pool bounded (it otherwise keeps what a batch wrote cached, up to 80 % of RAM, so
+    the main process would grow with the batch); past the bound it works from the file and temp spills."""
+    import os
+
+    return {"memory_limit": os.environ.get("OGI_STORE_MEMORY") or STORE_MEMORY}
