@@ -445,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             "targets: validation of 100 000 ≤ 5 s and ≥ 50× one at a time; end to end 10 000 ≤ 90 s on 2 cores; "
             "peak memory ≤ 2 GiB"
         )
-        from benchmarks import bench_blame
+        from benchmarks import bench_blame, bench_store
+
+        print("\n".join(bench_store.report(bench_store.run(rows), out)))
 
         print("\n".join(bench_blame.report(bench_blame.run(args.blame_n, args.seed))))
     finally:

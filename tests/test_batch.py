@@ -88,7 +88,7 @@ def test_writes_every_output(audited):
     assert (audited / "reports.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert (audited / "findings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     wb = openpyxl.load_workbook(audited / "summary.xlsx")
-    assert wb.sheetnames == ["报告", "问题明细", "规则统计", "跨年"]
+    assert wb.sheetnames == ["机关排名", "报告", "问题明细", "规则统计", "跨年", "年度趋势", "说明"]
     for ws in wb:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")

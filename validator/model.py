@@ -352,6 +352,9 @@ class BatchRun:
     annotated: int = 0
     annotate_errors: list[str] = field(default_factory=list)
     fingerprint: str = ""  # version + hash of what decides how a file reads (the cache key)
+    waived: int = 0  # findings hidden by --waivers (validator.store.waivers)
+    stale_waivers: list[str] = field(default_factory=list)  # waivers that matched no finding
+    store: dict = field(default_factory=dict)  # the store used (validator.store): path, reports recorded …
 
     def tally(self) -> dict[str, int]:
         """Files per status, every status present (0 when none)."""

@@ -76,13 +76,19 @@ __all__ = [
 
 
 def validate_items(
-    items: list[ReadItem], spill: Spill, ruleset=None, aliases: dict | None = None, size: int | None = None
+    items: list[ReadItem],
+    spill: Spill,
+    ruleset=None,
+    aliases: dict | None = None,
+    size: int | None = None,
+    on_chunk: Callable | None = None,
 ) -> tuple[EntryStore, float]:
     """An Entry for every item, in input order, on disk: validated a chunk of agencies at a time, with
-    duplicates marked and one display name per agency (validate.py)."""
+    duplicates marked and one display name per agency (validate.py); ``on_chunk(entries, rows)`` sees
+    each chunk before it goes to disk (validator.store: record it, hide waived findings)."""
     store = EntryStore(Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-entries-")), len(items))
     weakref.finalize(store, _drop_store, store)
-    seconds = validate_chunks(items, spill, store, ruleset, aliases, size)
+    seconds = validate_chunks(items, spill, store, ruleset, aliases, size, on_chunk)
     return store, seconds
 
 
@@ -112,11 +118,16 @@ def run_batch(
     annotate: bool = False,
     scheduler: str | None = None,
     send: str | None = None,
+    store: str | Path | bool | None = True,
+    waivers: list | None = None,
 ) -> BatchRun:
     """The whole audit: collect, read (parallel or on a Dask cluster, cached, rows spilled to disk as
-    they arrive), validate (a chunk of agencies at a time), write DIR atomically."""
+    they arrive), validate (a chunk of agencies at a time), write DIR atomically.
+    ``store``: True keeps DIR/ogi.duckdb, a path a shared store, None/False none; ``waivers``: reviewed
+    findings to hide (validator.store: the memory across runs)."""
     from validator.catalogue import load_catalogue
     from validator.engine.rules import build_ruleset
+    from validator.store.crossyear import Memory
 
     out = Path(out_dir)
     jobs = jobs or available_cores()
@@ -138,6 +149,7 @@ def run_batch(
         except OSError as exc:
             raise output_error(exc, out) from None
         cleanup_stale_workdirs()
+        memory = Memory.of(out, store, waivers)
         return _run_locked(
             paths,
             out,
@@ -150,6 +162,7 @@ def run_batch(
             progress,
             annotate,
             (scheduler, send),
+            memory,
         )
 
 
@@ -179,7 +192,7 @@ def cleanup_stale_workdirs() -> None:
 
 
 def _run_locked(
-    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, cluster
+    paths, out, jobs, resume, quiet, alias_map, ruleset, cache_store, progress, annotate, cluster, memory
 ) -> BatchRun:
     scheduler, send = cluster
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
@@ -203,7 +216,7 @@ def _run_locked(
             read_seconds = time.perf_counter() - started
             if scheduler:
                 jobs = last_workers() or jobs
-            entries, validate_seconds = validate_items(items, spill, ruleset, alias_map)
+            entries, validate_seconds = memory.validate(items, spill, ruleset, alias_map, validate_items)
         except OSError as exc:  # the temp folder full or gone: one line, DIR untouched
             raise OutputError(
                 f"{workdir}: 临时文件夹无法写入，请清理空间或设置 TMPDIR ({exc.strerror or exc})"
@@ -219,6 +232,7 @@ def _run_locked(
             alias_hints(entries),
         )
         run.fingerprint = tool_fingerprint()
+        memory.report(run)
         annotations = None
         if annotate:
             annotations = (

@@ -187,13 +187,15 @@ def dumps(row: ReportRow | None, error: str | None, cells: dict | None) -> bytes
         "error": error,
         "cells": cells,  # plain JSON already (model.compact_report): lists, dicts, numbers, text
     }
-    return zlib.compress(json.dumps(payload, ensure_ascii=False, allow_nan=True).encode("utf-8"), 1)
+    text = json.dumps(payload, ensure_ascii=False, allow_nan=True)
+    # surrogatepass: a file name that is not UTF-8 (GBK names as unzip leaves them) is in the row's meta
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
 def loads(data: bytes, width: int | None = None) -> tuple[ReportRow | None, str | None, dict | None]:
     """(row, error, cells) from an entry's bytes; ValueError for anything that is not a valid entry."""
     try:
-        payload = json.loads(zlib.decompress(data).decode("utf-8"), parse_constant=_constant)
+        payload = json.loads(zlib.decompress(data).decode("utf-8", "surrogatepass"), parse_constant=_constant)
     except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidEntry(str(exc)) from None
     if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:

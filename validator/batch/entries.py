@@ -39,6 +39,12 @@ class EntryStore(Sequence):
         self._end += len(data)
         self.statuses[k] = entry.status
 
+    def truncate(self, size: int) -> None:
+        """Keep the first ``size`` entries: those after are context (last year's reports from the store,
+        validated with the run) and no output lists them."""
+        self.offset, self.length = self.offset[:size], self.length[:size]
+        self.statuses = self.statuses[:size]
+
     def __len__(self) -> int:
         return len(self.offset)
 

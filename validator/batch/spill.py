@@ -49,6 +49,15 @@ class Spill:
         self.length[k] = len(data)
         self._written += len(data)
 
+    def grow(self, extra: int) -> int:
+        """``extra`` more slots (rows that join the run as context, e.g. last year's from the store);
+        returns the first new slot's index."""
+        first = len(self.part)
+        self.part = np.concatenate([self.part, np.full(extra, -1, dtype=np.int32)])
+        self.offset = np.concatenate([self.offset, np.zeros(extra, dtype=np.int64)])
+        self.length = np.concatenate([self.length, np.zeros(extra, dtype=np.int64)])
+        return first
+
     def has(self, k: int) -> bool:
         return bool(self.part[k] >= 0)
 

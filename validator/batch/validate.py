@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -89,9 +90,11 @@ def validate_items(
     ruleset=None,
     aliases: dict | None = None,
     size: int | None = None,
+    on_chunk: Callable[[dict, dict], None] | None = None,
 ) -> float:
     """An Entry for every item into ``store``: the readable ones validated chunk by chunk; returns the
-    seconds spent in validation proper."""
+    seconds spent in validation proper. ``on_chunk(entries, rows)`` (by item index; rows of the readable
+    ones) sees each chunk's finished entries before they are stored, the same objects."""
     from validator.api import validate
 
     aliases = aliases or {}
@@ -132,18 +135,26 @@ def validate_items(
                 meta.get("year_from"),
                 items[readable[prev]].input.display if prev >= 0 else None,
             )
-        del rows, frame, results
+        del frame, results
         for k in chunk:
             if k not in entries:
                 entries[k] = _unreadable(k, items[k], aliases)
         group = [entries[k] for k in chunk]
         mark_duplicates(group)
         name_agencies(group)
+        if on_chunk is not None:
+            on_chunk(entries, dict(zip(readable, rows)))
+        del rows
         for k in chunk:
             store.put(k, entries[k])
             placed[k] = True
-    for k in np.nonzero(~placed)[0].tolist():  # unreadable, no agency: its own row
-        store.put(k, _unreadable(k, items[k], aliases))
+    left = np.nonzero(~placed)[0].tolist()  # unreadable, no agency: each its own row
+    for start in range(0, len(left), size or chunk_size()):
+        rest = {k: _unreadable(k, items[k], aliases) for k in left[start : start + (size or chunk_size())]}
+        if on_chunk is not None:
+            on_chunk(rest, {})
+        for k, entry in rest.items():
+            store.put(k, entry)
     return seconds
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import click
 
 from validator import __version__
+from validator.cli.baseline import baseline
 from validator.cli.batch import batch
 from validator.cli.check import check
 from validator.cli.common import ensure_utf8
+from validator.cli.export import export
 from validator.cli.extract import extract
+from validator.cli.history import history
 from validator.cli.rules import rules
 from validator.cli.serve import serve
 from validator.cli.template import template
@@ -29,7 +32,7 @@ def main() -> None:
     ensure_utf8()
 
 
-for command in (check, extract, rules, batch, template, serve):
+for command in (check, extract, rules, batch, template, serve, history, export, baseline):
     main.add_command(command)
 
 if __name__ == "__main__":

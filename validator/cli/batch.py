@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from validator.cli.baseline import load_or_exit, report_waivers, waivers_option
 from validator.cli.common import exit_code, local_option, use_local
 from validator.engine.rules import parse_codes
 
@@ -53,8 +54,32 @@ from validator.engine.rules import parse_codes
     help="With --scheduler: workers open each file by its path (shared storage) or get its bytes "
     "(default: path for local:N, bytes for a remote scheduler).",
 )
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The store across runs (DuckDB; default DIR/ogi.duckdb): last year's figures for cross-year rules.",
+)
+@click.option("--no-store", is_flag=True, help="Keep no store for this run.")
+@waivers_option
 @local_option
-def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate, scheduler, send, local):
+def batch(
+    paths,
+    out_dir,
+    jobs,
+    resume,
+    aliases,
+    select,
+    ignore,
+    quiet,
+    annotate,
+    scheduler,
+    send,
+    store_path,
+    no_store,
+    waivers,
+    local,
+):
     """批量核对年度报告 — audit every report under folders and .zip archives; write the results to --out.
 
     \b
@@ -79,6 +104,8 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
             annotate=annotate,
             scheduler=scheduler,
             send=send,
+            store=None if no_store else (store_path or True),
+            waivers=load_or_exit(waivers),
         )
     except (OutputError, SchedulerError) as exc:
         click.echo(f"ogi: {terminal(str(exc))}", err=True)
@@ -102,6 +129,13 @@ def batch(paths, out_dir, jobs, resume, aliases, select, ignore, quiet, annotate
                 f"结果已写入 {out_dir}",
                 err=True,
             )
+            report_waivers(run.waived, run.stale_waivers)
+            if run.store.get("earlier_reports_used"):
+                click.echo(
+                    f"跨年核对从存储库 {terminal(run.store['path'])} 取用上一年度报告 {run.store['earlier_reports_used']} 份 "
+                    "(last year's reports taken from the store)",
+                    err=True,
+                )
             if annotate:
                 click.echo(f"已写入标注工作簿 {run.annotated} 份：{out_dir / 'annotated'}", err=True)
                 for problem in run.annotate_errors[:5]:

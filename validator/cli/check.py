@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from validator.cli.baseline import hide_in_results, waivers_option
 from validator.cli.common import LANGS, exit_code, local_option, use_local
 from validator.engine.rules import parse_codes
 
@@ -31,8 +32,9 @@ from validator.engine.rules import parse_codes
     help="Write a copy with wrong cells marked: OUT.xlsx (workbook) or OUT.docx (Word comments, .docx input).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing --annotate file.")
+@waivers_option
 @local_option
-def check(paths, fmt, lang, select, ignore, no_not_assessable, verbose, annotate, force, local):
+def check(paths, fmt, lang, select, ignore, no_not_assessable, verbose, annotate, force, waivers, local):
     """检查年度报告 — check reports (files or folders) and print the findings.
 
     \b
@@ -55,6 +57,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, verbose, annotate
     for path in missing:
         click.echo(f"ogi: {terminal(str(path))}: 文件不存在 (no such file)", err=True)
     outcomes, results = check_files(files, parse_codes(select), parse_codes(ignore))
+    waived = hide_in_results(results, waivers)  # reviewed findings hidden; said after the report
     if fmt == "json":
         from validator.render.json import render as render_json
 
@@ -71,6 +74,7 @@ def check(paths, fmt, lang, select, ignore, no_not_assessable, verbose, annotate
                 render_text(results, lang=lang, show_not_assessable=not no_not_assessable, verbose=verbose)
             )
         )
+    waived(to_stdout=fmt == "text")
     for result in results:
         if result.error and fmt != "text":
             click.echo(f"ogi: {terminal(result.error)}", err=True)

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from validator.cli.baseline import load_or_exit, waivers_option
+
 
 @click.command()
 @click.option(
@@ -15,7 +17,8 @@ import click
 @click.option("--max-mb", default=50.0, show_default=True, type=float, help="Largest file accepted, in MB.")
 @click.option("--max-files", default=20, show_default=True, type=int, help="Most files in one upload.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
-def serve(host, port, max_mb, max_files, open_browser):
+@waivers_option
+def serve(host, port, max_mb, max_files, open_browser, waivers):
     """启动本地网页 — open a local page to check reports by dropping files into a browser.
 
     \b
@@ -32,6 +35,7 @@ def serve(host, port, max_mb, max_files, open_browser):
             err=True,
         )
         sys.exit(2)
+    listed = load_or_exit(waivers)  # a bad file: one line, before anything is served
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"请在浏览器打开：http://{shown}:{port}   （按 Ctrl+C 停止）", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -43,4 +47,6 @@ def serve(host, port, max_mb, max_files, open_browser):
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, [f"http://{shown}:{port}"]).start()
-    run(host, port, Settings(max_mb=max_mb, max_files=max_files))
+    if listed:
+        click.echo(f"已载入豁免清单 {len(listed)} 条：完全一致的问题不再显示", err=True)
+    run(host, port, Settings(max_mb=max_mb, max_files=max_files, waivers=listed))

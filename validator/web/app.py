@@ -52,6 +52,7 @@ class Settings:
     max_files: int = DEFAULT_MAX_FILES  # per upload (zip members included)
     keep_minutes: float = 60
     keep_runs: int = 50
+    waivers: list | None = None  # `ogi serve --waivers`: reviewed findings hidden (validator.store.waivers)
 
     @property
     def max_bytes(self) -> int:
@@ -212,6 +213,10 @@ class Checker:
         accepted = [u for u in uploads if u.path is not None]
         with self.lock:
             outcomes, results = api.check([u.path for u in accepted]) if accepted else ([], [])
+        if self.settings.waivers:
+            from validator.store.waivers import hide_in_results
+
+            hide_in_results(results, self.settings.waivers)
         by_path = {}
         for up, outcome, result in zip(accepted, outcomes, results):
             result.meta["source"] = up.name

@@ -147,14 +147,25 @@ def _md(text: str) -> str:
     return markdown(text)
 
 
-def write_agencies(folder: Path, run) -> None:
+def write_agencies(folder: Path, run) -> list[dict]:
+    """agencies/<name>.md, .html and .json, one agency's entries loaded at a time; returns the 机关排名
+    records (worst first) gathered on the same pass, each linked to its page."""
+    from validator.render.summary.agency_html import agency_html
+    from validator.render.summary.ranking import rank, ranking_record
+
     folder.mkdir(parents=True, exist_ok=True)
     crossing = cross_year_rules(run.ruleset)
     taken: set[str] = set()
+    ranking = []
     for name, key, entries in agency_groups(run):
         stem = _file_name(name, taken)
         (folder / f"{stem}.md").write_text(agency_markdown(name, entries, crossing), encoding="utf-8")
+        (folder / f"{stem}.html").write_text(
+            agency_html(name, entries, crossing, _group_of), encoding="utf-8"
+        )
         payload = agency_json(name, key, entries, crossing)
         (folder / f"{stem}.json").write_text(
             json_dumps(payload, indent=2, default=json_default), encoding="utf-8"
         )
+        ranking.append(ranking_record(name, key, entries, stem))
+    return rank(ranking)

@@ -27,6 +27,9 @@ def write_manifest(path: Path, run, names: list[str]) -> None:
         "validate_seconds": round(run.validate_seconds, 3),
         "ignored_files": run.ignored,
         "possible_aliases": [list(pair) for pair in run.alias_hints],
+        "waived_findings": run.waived,  # hidden by --waivers (exact matches)
+        "stale_waivers": run.stale_waivers,  # waivers that matched nothing: figures changed or fixed
+        "store": run.store or None,  # validator.store: path, reports recorded, last years taken from it
         "outputs": names,
     }
     path.write_text(json_dumps(payload, indent=2), encoding="utf-8")

@@ -6,6 +6,7 @@ from collections import Counter
 
 from validator.engine.wording import num, severity_zh
 from validator.model import NOT_CHECKED_ADVICE, STATUS_ZH
+from validator.render.summary.ranking import READING_RULES, reading_notes, timeliness
 
 FIRST_FINDINGS = 3
 GROUP_NAMES = {"M": "结构与格式", "X": "跨年核对", "N": "正文与表格"}
@@ -26,6 +27,9 @@ REPORT_COLUMNS = [  # header, key, width
     ("重复", "duplicate", 36),
     ("上年报告", "previous_file", 40),
     ("主要问题", "first_findings", 80),
+    ("读取说明", "reading_notes", 50),
+    ("发布日期", "published", 12),
+    ("及时性", "timeliness", 30),
     ("无法读取原因", "error", 50),
     ("无法核对原因", "not_checked", 50),
     ("机关名称（报告所写）", "agency_written", 30),
@@ -113,11 +117,12 @@ def _not_checked_text(result) -> str:
 
 def report_records(run):
     """One record per input file, in input order (a generator: the batch's entries may be on disk)."""
+    checked = {r.id for r in run.ruleset.rules}
     for n, entry in enumerate(run.entries, 1):
         result = entry.result
         counts = result.counts()
         ordered = sorted(
-            result.findings,
+            [f for f in result.findings if f.rule not in READING_RULES],
             key=lambda f: (
                 ("error", "warning", "info").index(f.severity)
                 if f.severity in ("error", "warning", "info")
@@ -125,8 +130,8 @@ def report_records(run):
             ),
         )
         first = "；".join(f"{f.rule} {f.message_zh}" for f in ordered[:FIRST_FINDINGS])
-        if len(result.findings) > FIRST_FINDINGS:
-            first += f"；…共 {len(result.findings)} 项"
+        if len(ordered) > FIRST_FINDINGS:
+            first += f"；…共 {len(ordered)} 项"
         yield (
             {
                 "n": n,
@@ -144,6 +149,9 @@ def report_records(run):
                 "duplicate": _duplicate_text(entry),
                 "previous_file": entry.previous_file,
                 "first_findings": first,
+                "reading_notes": reading_notes(entry),
+                "published": (result.meta or {}).get("published") or "",
+                "timeliness": timeliness(entry, checked),
                 "error": entry.error,
                 "not_checked": _not_checked_text(result),
                 "agency_written": entry.agency,
