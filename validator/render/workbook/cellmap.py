@@ -25,6 +25,7 @@ class Layout:
     layout: str
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # cell id -> (sheet, "D8")
     checks: list[dict] = field(default_factory=list)  # one per relation: rule, row on 校验, cells
+    blank_checks: list[dict] = field(default_factory=list)  # one M-09 line per table with totals
 
     def ref(self, cell_id: str, *, sheet: bool = True, absolute: bool = False) -> str:
         title, ref = self.cells[cell_id]
