@@ -19,6 +19,7 @@ Layout (``layout="sheets"``, the default):
     layout.py    the sections and tables as the form prints them (by each table's printed layout)
     formulas.py  relation → Excel formula, in one place; the 校验 sheet and the conditional formats
     blanks.py    the blanks policy as formulas: a blank total read as the sum of its parts, the live M-09
+    refs.py      sheet-qualified references and ranges of adjacent cells
     cellmap.py   Layout (cell id → sheet, ref), the hidden _cells sheet, the tool-sheets name
     style.py     fonts, fills, borders, print setup
 
@@ -38,8 +39,9 @@ from openpyxl import Workbook
 from validator.catalogue import Template, load_catalogue
 from validator.model import tool_sheets
 from validator.render.workbook.cellmap import CELLS_SHEET, Layout, mark_tool_sheets, read_cell_map
-from validator.render.workbook.formulas import CHECKS_SHEET, quote_sheet
+from validator.render.workbook.formulas import CHECKS_SHEET
 from validator.render.workbook.layout import SINGLE_SHEET, Builder, report_title, template_for_year
+from validator.render.workbook.refs import quote_sheet
 
 __all__ = [
     "CELLS_SHEET",

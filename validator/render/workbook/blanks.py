@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from validator.catalogue import Template
 from validator.engine.blank_policy import total_parts
+from validator.render.workbook.refs import quote_sheet, ranges
 
 BLANK_RULE = "M-09"
 #: the 校验 line of a table's blank totals (the engine's M-09 blank_total finding, rules/checks/structure.yaml)
@@ -19,8 +20,6 @@ POLICY_ZH = (
 
 
 def qualified(places: dict, cell: str) -> str:
-    from validator.render.workbook.formulas import quote_sheet
-
     sheet, ref = places[cell]
     return f"{quote_sheet(sheet)}!{ref}"
 
@@ -33,8 +32,6 @@ def is_total(template: Template, places: dict, cell: str) -> bool:
 def sum_args(template: Template, places: dict, cells: list[str]) -> list[str]:
     """SUM arguments for these cells: plain cells joined into ranges, each total its own derived term (a
     total inside a range would be read as blank = 0)."""
-    from validator.render.workbook.formulas import ranges
-
     plain = [c for c in cells if not is_total(template, places, c)]
     out = ranges([places[c] for c in plain])
     out += [derived(template, places, c) for c in cells if is_total(template, places, c)]

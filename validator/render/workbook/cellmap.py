@@ -10,7 +10,8 @@ from openpyxl.worksheet.protection import SheetProtection
 from validator.catalogue import Template
 from validator.model import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
 from validator.render.safe import set_text
-from validator.render.workbook.formulas import CHECKS_SHEET, quote_sheet
+from validator.render.workbook.formulas import CHECKS_SHEET
+from validator.render.workbook.refs import quote_sheet
 
 CELLS_SHEET = "_cells"
 
