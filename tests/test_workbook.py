@@ -16,6 +16,7 @@ from openpyxl.utils import range_boundaries
 from validator.api import read_one, read_report, validate_reports
 from validator.catalogue import load_catalogue
 from validator.cli import main
+from validator.engine.blank_policy import total_parts
 from validator.engine.rules import build_ruleset
 from validator.model import CellState
 from validator.readers.convert import run_soffice
@@ -27,6 +28,7 @@ from validator.render.workbook import (
     save_workbook,
     tool_sheets,
 )
+from validator.render.workbook.style import LIVE_FILL
 from validator.testing.figures import consistent_figures
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -193,8 +195,9 @@ def _cells_in(formula: str, where: dict) -> set[str]:
 
 @pytest.mark.parametrize("year,template_id", YEARS)
 def test_checks_mirror_the_rules(year, template_id):
-    """One 校验 line per relation of the rules over the tables (cross-year and narrative ones aside),
-    over exactly the relation's cells."""
+    """One 校验 line per relation of the rules over the tables (cross-year and narrative ones aside), over
+    exactly the relation's cells — plus, for each total among them, the parts a blank total is read as
+    (engine total_parts) — and one M-09 line per table with totals, over its totals and their parts."""
     wb, layout = build_workbook(year)
     template = load_catalogue().templates[template_id]
     relations = [
@@ -209,16 +212,44 @@ def test_checks_mirror_the_rules(year, template_id):
     rules = {cr.rule.id for cr in relations}
     assert {"T3-01", "T3-02", "T3-03", "T4-01"} <= rules
     aggregates = template.aggregate_cells()
+    parts_of = total_parts(template)
 
     def expand(coeffs):
         return {p for c in coeffs for p in aggregates.get(c, [c])}
 
+    def with_parts(cells):
+        out, todo = set(), list(cells)
+        while todo:
+            cell = todo.pop()
+            if cell not in out:
+                out.add(cell)
+                todo += expand(parts_of.get(cell, ()))
+        return out
+
+    def derived_totals(formula):
+        """The cells a formula reads as 'its figure if a number, else the sum of its parts'."""
+        return _cells_in(",".join(re.findall(r"ISNUMBER\(([^)]*)\)", formula)), layout.cells)
+
     for check, cr in zip(layout.checks, relations):
         row = check["row"]
         assert ws[f"A{row}"].value == cr.rule.id
-        assert _cells_in(ws[f"D{row}"].value, layout.cells) == expand(cr.relation.lhs.coeffs)
-        assert _cells_in(ws[f"E{row}"].value, layout.cells) == expand(cr.relation.rhs.coeffs)
+        for column, relation_side in (("D", cr.relation.lhs), ("E", cr.relation.rhs)):
+            formula = ws[f"{column}{row}"].value
+            cells = expand(relation_side.coeffs)
+            assert _cells_in(formula, layout.cells) == with_parts(cells)
+            assert derived_totals(formula) == {c for c in with_parts(cells) if c in parts_of}
         assert ws[f"G{row}"].value.startswith("=IF(") and "相差" in ws[f"G{row}"].value
+    lines = {c["table"]: c for c in layout.blank_checks}
+    assert set(lines) == {c.split(".")[0] for c in parts_of} == {"t3", "t4"}
+    for table_id, line in lines.items():
+        row = line["row"]
+        totals = {c for c in parts_of if c.startswith(table_id + ".")}
+        assert ws[f"A{row}"].value == "M-09" and ws[f"B{row}"].value == "错误"
+        assert _cells_in(ws[f"D{row}"].value, layout.cells) == with_parts(totals)
+        assert derived_totals(ws[f"D{row}"].value) == totals
+        # inside the table's block of lines, so its status line and the summary count it
+        table_rows = [c["row"] for c in layout.checks if c["table"] == table_id]
+        assert row == max(table_rows) + 1
 
 
 # ------------------------------------------------------------------------------------------ reading back
@@ -425,30 +456,88 @@ def test_libreoffice_shows_ticks_and_differences(tmp_path, year, template_id):
     _assert_reads(tmp_path / "lo-bad" / "bad.xlsx", wrong)
 
 
-def test_libreoffice_counts_blanks_as_zero_and_signed_cells(tmp_path):
+def _blank_total_lines(wb, layout) -> dict[str, tuple]:
+    """Each table's live M-09 line: (count, result)."""
+    ws = wb[CHECKS_SHEET]
+    return {c["table"]: (ws[f"D{c['row']}"].value, ws[f"G{c['row']}"].value) for c in layout.blank_checks}
+
+
+def test_libreoffice_counts_blanks_as_the_engine_does(tmp_path):
+    """The blanks policy of the engine (engine/blank_policy.py), live: a blank cell counts as 0, a blank
+    total as the sum of its parts (T3-03 holds), and such a total with parts not all zero is the M-09 error
+    on its own line, counted in the summary and the table's status line and marked on the table."""
     require_libreoffice()
     wb, layout = build_workbook(2020)
     path = tmp_path / "blank.xlsx"
     save_workbook(wb, path)
-    type_in(
-        path,
-        {
-            "t3.new.np": 3,
-            "t3.res.granted.np": 2,
-            "t3.res.total.np": 2,
-            "t3.carried_out.np": 1,
-            "t2.licensing.prev_items": 2,
-            "t2.licensing.delta": -5,
-        },
-    )
+    typed = {
+        "t3.new.np": 3,
+        "t3.res.granted.np": 2,
+        "t3.res.total.np": 2,
+        "t3.carried_out.np": 1,
+        "t2.licensing.prev_items": 2,
+        "t2.licensing.delta": -5,
+    }
+    type_in(path, typed)
     computed = recalculate(path, tmp_path / "lo")
     rows = {
         (c["rule"], tuple(c["bindings"].values())): computed[CHECKS_SHEET][f"G{c['row']}"].value
         for c in layout.checks
     }
     assert rows[("T3-01", ("np",))] == "✓"  # 3 + blank = 2 + 1
-    assert rows[("T3-03", ("new",))] == "✗ 相差 3"  # the 总计 column left blank
+    # every 总计 left blank counts as the sum of its row: T3-03 holds, and T3-01 over the 总计 column too
+    assert rows[("T3-03", ("new",))] == "✓"
+    assert rows[("T3-01", ("tot",))] == "✓"
     assert rows[("T2-09", ("licensing",))] == "✗ 相差 3"  # 2 + (−5) < 0
+    # the blank totals whose parts have figures: 一 (3), （一） (2), 总计·总计 (2), 四 (1)
+    lines = _blank_total_lines(computed, layout)
+    assert lines["t3"] == (4, "✗ 4 个总计空白")
+    assert lines["t4"] == (0, "✓")
+    assert str(computed[CHECKS_SHEET]["A3"].value).startswith("✗ 错误 2 项")  # M-09 表三 and T2-09
+    status = next(
+        c.value
+        for row in computed["表三"].iter_rows(max_row=4)
+        for c in row
+        if isinstance(c.value, str) and "本表" in c.value
+    )
+    assert status.startswith("✗ 本表有 1 项")
+    # the engine says the same of the same figures: M-09 names the blank 总计 (应为 3), T3-03 holds
+    result = validate_reports([read_report(tmp_path / "lo" / "blank.xlsx")])[0]
+    (m09,) = [f for f in result.findings if f.rule == "M-09" and f.kind == "blank_total"]
+    assert m09.severity == "error" and "应为 3" in m09.message_zh
+    assert len(m09.cells) == 4 and "有 4 个总计空白" in m09.message_zh
+    assert not [f for f in result.findings if f.rule == "T3-03"]
+    # each total is marked live (lavender, the workbook's own colour) while blank over parts with figures
+    sheet, ref = layout.cells["t3.new.tot"]
+    (rule,) = [
+        r
+        for cf in wb[sheet].conditional_formatting
+        if str(cf.sqref) == ref
+        for r in cf.rules
+        if "NOT(ISNUMBER(" in r.formula[0]
+    ]
+    assert rule.formula[0].startswith(f"AND(NOT(ISNUMBER({ref}))")
+    assert rule.dxf.fill.fgColor.rgb == LIVE_FILL.fgColor.rgb
+
+
+def test_libreoffice_blank_totals_over_blank_or_zero_parts_are_fine(tmp_path):
+    """A blank total whose parts are all blank or zero is the sum of its parts, 0: no M-09 error, and a
+    typed total that does not add up is still found through it."""
+    require_libreoffice()
+    wb, layout = build_workbook(2025)
+    path = tmp_path / "zeros.xlsx"
+    save_workbook(wb, path)
+    type_in(path, {"t3.new.np": 0, "t3.new.le_com": 0, "t4.review.upheld": 1, "t4.review.total": 2})
+    computed = recalculate(path, tmp_path / "lo")
+    lines = _blank_total_lines(computed, layout)
+    assert lines["t3"] == (0, "✓")
+    assert lines["t4"] == (0, "✓")
+    failing = {
+        (c["rule"], tuple(c["bindings"].values())): computed[CHECKS_SHEET][f"G{c['row']}"].value
+        for c in layout.checks
+        if computed[CHECKS_SHEET][f"G{c['row']}"].value != "✓"
+    }
+    assert failing == {("T4-01", ("review",)): "✗ 相差 1"}
 
 
 def test_a_note_typed_beside_a_table3_row_is_ignored(tmp_path):

@@ -4,17 +4,22 @@ catalogue (rules/templates/*.yaml) and the rules (rules/checks/*.yaml); nothing 
 Layout (``layout="sheets"``, the default):
 
 * ``校验`` — the first sheet: one line per relation of the rules (T2-…, T3-01 … T4-01) with live formulas:
-  left side, right side, difference and ✓ / ✗ 相差 n (⚠ for warnings). Blank cells count as 0, as the tool
-  counts them (with a warning). It comes first so that no reader ever takes its text for the tables.
+  left side, right side, difference and ✓ / ✗ 相差 n (⚠ for warnings). Blanks count as the engine counts
+  them (engine/blank_policy.py): a blank cell as 0, a blank total as the sum of its parts; one M-09 line per
+  table counts the blank totals whose parts are not all zero (an error). It comes first so that no reader
+  ever takes its text for the tables.
 * ``表二`` ``表三`` ``表四`` — one sheet per table, merged headers and labels as in the form, the report's
   title and section headings (一 … 六, with a cell for the text of 一, 五 and 六), a live status line,
   input cells unlocked with data validation and an input message, everything else locked (sheet
-  protection without a password), conditional formatting that turns a total red when it does not add up.
+  protection without a password), conditional formatting that turns a total lavender when it does not add
+  up or is blank while its parts are not all zero.
 * ``_cells`` — hidden: cell id → sheet and reference (and the template, year and agency), so that
   annotation finds every cell exactly.
 
     layout.py    the sections and tables as the form prints them (by each table's printed layout)
     formulas.py  relation → Excel formula, in one place; the 校验 sheet and the conditional formats
+    blanks.py    the blanks policy as formulas: a blank total read as the sum of its parts, the live M-09
+    refs.py      sheet-qualified references and ranges of adjacent cells
     cellmap.py   Layout (cell id → sheet, ref), the hidden _cells sheet, the tool-sheets name
     style.py     fonts, fills, borders, print setup
 
@@ -34,8 +39,9 @@ from openpyxl import Workbook
 from validator.catalogue import Template, load_catalogue
 from validator.model import tool_sheets
 from validator.render.workbook.cellmap import CELLS_SHEET, Layout, mark_tool_sheets, read_cell_map
-from validator.render.workbook.formulas import CHECKS_SHEET, quote_sheet
+from validator.render.workbook.formulas import CHECKS_SHEET
 from validator.render.workbook.layout import SINGLE_SHEET, Builder, report_title, template_for_year
+from validator.render.workbook.refs import quote_sheet
 
 __all__ = [
     "CELLS_SHEET",

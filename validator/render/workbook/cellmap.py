@@ -10,7 +10,8 @@ from openpyxl.worksheet.protection import SheetProtection
 from validator.catalogue import Template
 from validator.model import TOOL_SHEETS_NAME, tool_sheets  # shared with the reader
 from validator.render.safe import set_text
-from validator.render.workbook.formulas import CHECKS_SHEET, quote_sheet
+from validator.render.workbook.formulas import CHECKS_SHEET
+from validator.render.workbook.refs import quote_sheet
 
 CELLS_SHEET = "_cells"
 
@@ -25,6 +26,7 @@ class Layout:
     layout: str
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # cell id -> (sheet, "D8")
     checks: list[dict] = field(default_factory=list)  # one per relation: rule, row on 校验, cells
+    blank_checks: list[dict] = field(default_factory=list)  # one M-09 line per table with totals
 
     def ref(self, cell_id: str, *, sheet: bool = True, absolute: bool = False) -> str:
         title, ref = self.cells[cell_id]

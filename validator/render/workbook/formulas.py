@@ -1,16 +1,26 @@
 """Relations → Excel formulas, in one place: each side of a rule's relation as a SUM over the mapped cells
-(aggregate rows expanded to their sub-rows, adjacent cells joined into ranges), the operator → "broken"
-condition, the 校验 sheet that shows them live, and the conditional formats that turn a total red."""
+(aggregate rows expanded to their sub-rows, adjacent cells joined into ranges, a total read as the sum of its
+parts while blank — blanks.py), the operator → "broken" condition, the 校验 sheet that shows them live (with
+each table's M-09 blank-total line), and the conditional formats that mark a total on the tables."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.utils import get_column_letter
 
 from validator.catalogue import Template
 from validator.engine.wording import severity_zh
+from validator.render.workbook.blanks import (
+    BLANK_RULE,
+    BLANK_TOTAL_TITLE,
+    POLICY_ZH,
+    blank_total,
+    blank_total_count,
+    sum_args,
+    table_totals,
+)
+from validator.render.workbook.refs import quote_sheet
 from validator.render.workbook.style import (
     BAD_FILL,
     GOOD_FILL,
@@ -31,16 +41,6 @@ BROKEN = {"==": "{d}<>0", "<=": "{d}>0", ">=": "{d}<0", "<": "{d}>=0", ">": "{d}
 def broken(op: str, diff: str) -> str:
     """The Excel condition that is TRUE when a relation with this operator and difference fails."""
     return BROKEN[op].format(d=diff)
-
-
-def quote_sheet(title: str) -> str:
-    """A sheet name as a formula writes it: always quoted (CJK names included)."""
-    return "'" + title.replace("'", "''") + "'"
-
-
-def absolute(ref: str) -> str:
-    col = ref.rstrip("0123456789")
-    return f"${col}${ref[len(col) :]}"
 
 
 def relations(template: Template) -> list:
@@ -70,7 +70,7 @@ def side(template: Template, places: dict, coeffs: dict[str, float], constant: f
             by_coeff.setdefault(coeff, []).append(cell)
     terms = []
     for coeff, cells in by_coeff.items():
-        refs = ranges([places[c] for c in cells])
+        refs = sum_args(template, places, cells)  # a blank total read as the sum of its parts
         total = f"SUM({','.join(refs)})"
         if coeff == 1:
             terms.append(("+", total))
@@ -106,11 +106,11 @@ def write_checks(b, ws) -> None:
     b._height(ws, 1, 1, 22)
     explain = (
         "本表按校验规则自动核对各表的数据关系：✓ 相符；✗ 不相符（错误，必须改正），后附相差数；"
-        "⚠ 需要核实（警告或提示）。空白单元格按 0 计算（正式核对时会提示空白）。"
+        f"⚠ 需要核实（警告或提示）。{POLICY_ZH}"
         "填写请在「表二」「表三」「表四」工作表中进行。"
     )
     b._put(ws, 2, 1, explain, end_col=7, align="left", border=False)
-    b._height(ws, 2, 3)
+    b._height(ws, 2, max(3, text_lines(explain, 127)))
     summary = b._put(ws, 3, 1, None, end_col=7, bold=True, align="left", border=False, wrap=False)
     headers = ["规则", "级别", "校验内容", "左边", "右边", "差额", "结果", "不符"]
     for k, text in enumerate(headers):
@@ -118,9 +118,9 @@ def write_checks(b, ws) -> None:
     row = 5
     first = row
     by_table: dict[str, list[int]] = {}
-    for cr in written:
+    for k, cr in enumerate(written):
         rule = cr.rule
-        table_id = next(iter(cr.coeffs)).split(".")[0]
+        table_id = table_of(cr)
         table_name = b.template.table(table_id).name
         bound = "".join(f"「{binding_label(v, b.template)}」" for v in cr.bindings.values())
         description = f"{table_name}{bound}：{rule.title}"
@@ -140,11 +140,7 @@ def write_checks(b, ws) -> None:
             f'=IF(H{row}=0,"✓","{mark} 相差 "&ABS({diff}))',
             f"=IF({violated},1,0)",
         ]
-        for k, value in enumerate(cells):
-            cell = b._put(ws, row, k + 1, value, align="left" if k == 2 else "center")
-            if k in (3, 4, 5):
-                cell.number_format = "General"
-        b._height(ws, row, text_lines(description, 72))
+        _line(b, ws, row, cells, description)
         by_table.setdefault(table_id, []).append(row)
         b.layout.checks.append(
             {
@@ -162,6 +158,8 @@ def write_checks(b, ws) -> None:
             }
         )
         row += 1
+        if k + 1 == len(written) or table_of(written[k + 1]) != table_id:
+            row = _blank_totals_line(b, ws, row, table_id, by_table)
     last = row - 1
     if last >= first:
         count = f"SUM(H{first}:H{last})"
@@ -202,9 +200,55 @@ def write_checks(b, ws) -> None:
         )
 
 
+def table_of(cr) -> str:
+    return next(iter(cr.coeffs)).split(".")[0]
+
+
+def _line(b, ws, row: int, cells: list, description: str) -> None:
+    for k, value in enumerate(cells):
+        cell = b._put(ws, row, k + 1, value, align="left" if k == 2 else "center")
+        if k in (3, 4, 5):
+            cell.number_format = "General"
+    b._height(ws, row, text_lines(description, 72))
+
+
+def _blank_totals_line(b, ws, row: int, table_id: str, by_table: dict[str, list[int]]) -> int:
+    """After a table's relations: the live M-09 line counting its blank totals whose parts are not all zero
+    (an error, like the engine's): ✓ when none, ✗ with the count. Returns the next free row."""
+    totals = table_totals(b.template, b.layout.cells, table_id)
+    if not totals:
+        return row
+    description = f"{b.template.table(table_id).name}：{BLANK_TOTAL_TITLE}"
+    count = blank_total_count(b.template, b.layout.cells, table_id)
+    cells = [
+        BLANK_RULE,
+        severity_zh("error"),
+        description,
+        f"={count}",
+        "=0",
+        f"=D{row}-E{row}",
+        f'=IF(H{row}=0,"✓","✗ "&D{row}&" 个总计空白")',
+        f"=IF(D{row}>0,1,0)",
+    ]
+    _line(b, ws, row, cells, description)
+    by_table.setdefault(table_id, []).append(row)
+    b.layout.blank_checks.append(
+        {
+            "rule": BLANK_RULE,
+            "severity": "error",
+            "row": row,
+            "table": table_id,
+            "totals": totals,
+            "count": count,
+        }
+    )
+    return row + 1
+
+
 def conditional_formats(b) -> None:
     """On the tables: a relation's anchor cell (the total it closes on) turns lavender with violet figures
-    while it fails — a colour of its own, never the annotation's mark of the cell the tool blames."""
+    while it fails — a colour of its own, never the annotation's mark of the cell the tool blames — and a
+    blank total whose parts are not all zero (the live M-09) turns lavender too."""
     for check in b.layout.checks:
         anchor = check["anchor"]
         if anchor not in b.layout.cells:
@@ -219,6 +263,11 @@ def conditional_formats(b) -> None:
         diff = f"ROUND(({lhs})-({rhs}),6)"
         cond = broken(check["op"], diff)
         ws.conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=LIVE_FILL, font=LIVE_FONT))
+    for check in b.layout.blank_checks:
+        for total in check["totals"]:
+            title, ref = b.layout.cells[total]
+            cond = blank_total(b.template, b.layout.cells, total).replace(f"{quote_sheet(title)}!", "")
+            b.wb[title].conditional_formatting.add(ref, FormulaRule(formula=[cond], fill=LIVE_FILL))
 
 
 def anchor(cr) -> str:
@@ -232,44 +281,3 @@ def anchor(cr) -> str:
 
 def number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def split_ref(ref: str) -> tuple[str, int]:
-    col = ref.rstrip("0123456789")
-    return col, int(ref[len(col) :])
-
-
-def ranges(places: list[tuple[str, str]]) -> list[str]:
-    """Cell places → sheet-qualified refs, runs of adjacent cells joined into ranges (D8:D12, D8:I8)."""
-    from openpyxl.utils import column_index_from_string
-
-    items = []
-    for sheet, ref in places:
-        col, row = split_ref(ref)
-        items.append((sheet, column_index_from_string(col), row))
-    out: list[str] = []
-    used: set[int] = set()
-    # vertical runs first (a column of a table), then horizontal runs among what is left
-    for axis in ("col", "row"):
-        key = (lambda it: (it[0], it[1], it[2])) if axis == "col" else (lambda it: (it[0], it[2], it[1]))
-        order = sorted((i for i in range(len(items)) if i not in used), key=lambda i: key(items[i]))
-        k = 0
-        while k < len(order):
-            run = [order[k]]
-            while k + 1 < len(order):
-                a, b = key(items[order[k]]), key(items[order[k + 1]])
-                if a[0] == b[0] and a[1] == b[1] and b[2] == a[2] + 1:
-                    run.append(order[k + 1])
-                    k += 1
-                else:
-                    break
-            k += 1
-            if len(run) > 1 or axis == "row":
-                used.update(run)
-                sheet = items[run[0]][0]
-                first, last = items[run[0]], items[run[-1]]
-                start = f"{get_column_letter(first[1])}{first[2]}"
-                end = f"{get_column_letter(last[1])}{last[2]}"
-                ref = start if start == end else f"{start}:{end}"
-                out.append(f"{quote_sheet(sheet)}!{ref}")
-    return out
