@@ -135,6 +135,7 @@ class Report:
     agency: str | None = None
     year: int | None = None
     published: str | None = None  # ISO date when the page says it
+    url: str | None = None  # the page the report was published on, when the file says it
     template: str | None = None  # the format the tables follow, as detected
     template_scores: dict[str, int] = field(default_factory=dict)
     cells: dict[str, CellValue] = field(default_factory=dict)

@@ -33,6 +33,7 @@ _KEPT_META = (
     "agency_name",
     "year",
     "published",
+    "url",
     "template",
     "machine_readable",
     "tables_only",

@@ -73,6 +73,7 @@ def extraction(report) -> dict:
         "template": report.template,
         "title": report.title,
         "published": report.published,
+        "url": report.url,
         "cells": cells,
         "unread": unread,
         "provenance": provenance,

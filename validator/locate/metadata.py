@@ -27,6 +27,7 @@ HEADER_LINE = re.compile(
 )
 _TITLE_FIELDS = ("标题", "题目", "名称")
 _PUBLISHER_FIELDS = ("发布机构", "发文机关", "发布单位", "所属机构")
+_URL_FIELDS = ("原文链接", "原文地址", "链接", "网址")
 _DATE_FIELDS = ("发布时间", "发布日期", "成文日期", "印发日期", "生成日期")
 #: what an organ's name ends with (longest first)
 _ORGAN_SUFFIXES = (
@@ -94,6 +95,14 @@ def read_metadata(
             report.year = int(m.group(1))
     report.agency = _agency(doc, report.title, header, settings)
     report.published = _published(doc, header)
+    report.url = _url(doc, header)
+
+
+def _url(doc: Document, header: dict[str, str]) -> str | None:
+    """The page's own address (a saved page's canonical link, a crawler's 原文链接 line), for the auditor."""
+    text = doc.meta.get("url") or next((header[f] for f in _URL_FIELDS if header.get(f)), None)
+    text = (text or "").strip()
+    return text if re.match(r"https?://\S+$", text) else None
 
 
 def _agency(doc: Document, title: str | None, header: dict[str, str], settings: LocateSettings) -> str | None:

@@ -34,7 +34,7 @@ _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS reports (
         digest VARCHAR PRIMARY KEY, run_id VARCHAR, recorded TIMESTAMP, file VARCHAR, agency VARCHAR,
         agency_name VARCHAR, agency_key VARCHAR, year INTEGER, template VARCHAR, format VARCHAR,
-        title VARCHAR, published VARCHAR, status VARCHAR, error VARCHAR, not_checked VARCHAR,
+        title VARCHAR, published VARCHAR, url VARCHAR, status VARCHAR, error VARCHAR, not_checked VARCHAR,
         errors INTEGER, warnings INTEGER, infos INTEGER, not_assessable INTEGER, previous_file VARCHAR,
         row_data BLOB)""",
     """CREATE TABLE IF NOT EXISTS cells (
@@ -353,6 +353,7 @@ def _report_frame(picked, run_id: str, now) -> pd.DataFrame:
                 "format": entry.format,
                 "title": meta.get("title"),
                 "published": meta.get("published"),
+                "url": meta.get("url"),
                 "status": entry.status,
                 "error": entry.error,
                 "not_checked": result.not_checked,
@@ -371,7 +372,7 @@ def _report_frame(picked, run_id: str, now) -> pd.DataFrame:
 
 _REPORT_COLUMNS = [
     "digest", "run_id", "recorded", "file", "agency", "agency_name", "agency_key", "year", "template",
-    "format", "title", "published", "status", "error", "not_checked", "errors", "warnings", "infos",
+    "format", "title", "published", "url", "status", "error", "not_checked", "errors", "warnings", "infos",
     "not_assessable", "previous_file", "row_data",
 ]  # fmt: skip
 

@@ -190,7 +190,7 @@ def _legend(ws, row: int, bold, plain) -> None:
             LIVE_FILL,
             None,
             LIVE_FONT,
-            "填报工作簿自带的实时校验：合计不相符时总计格变为淡紫底紫字（随输入即时变化，与本工具的标注无关）",
+            "填报工作簿自带的实时校验：合计不相符、或总计空白而分项有数字时，总计格变为淡紫底紫字（随输入即时变化，与本工具的标注无关）",
         ),
     ]
     for fill, border, font, text in entries:
