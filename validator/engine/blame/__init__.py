@@ -21,6 +21,9 @@ change makes every equality and inequality of the report's error rules hold. Per
   value in the neighbouring column or row, total left blank, a row left out of its total); among
   minimal solutions the one with the best explanation is shown, the rest as alternatives.
 - Relations that share no cell are solved apart (one program per connected component).
+- Cross-year relations (X-01, X-02) take part when last year's report is in the run: last year's figures
+  are constants (its published report is not this year's to change), so a slipped 上年结转 that breaks
+  both 表三's column sum and the chain to last year is the one cell that explains both.
 - ``certain`` only when the minimal support (of its component) is unique, its values are determined by
   the equalities, and it makes every broken relation hold; else ``candidate``. Nothing is ever applied to the data.
 """
@@ -74,8 +77,8 @@ def blame_frame(
         blank = np.isnan(X) & ((S == BLANK) | (S == NA_MARKER))
         X = np.where(blank, 0.0, X)
         free = np.isin(S, UNCERTAIN) | np.isnan(X)
-        sparse = system.sparse  # relations name a handful of cells each: a sparse product
-        residual = (sparse @ np.where(free, 0.0, X).T).T + system.const
+        # relations name a handful of cells each: a sparse product; last year's figures per report
+        residual = system.residuals(frame, rows, np.where(free, 0.0, X))
         touches_free = (system.pattern @ free.T.astype(np.float64)).T > 0
         broken = violates(residual, system.ops) & ~touches_free
         for k in np.nonzero(broken.any(axis=1))[0]:
@@ -88,10 +91,12 @@ def blame_frame(
 def blame_report(system: System, x, free, blank, residual, broken) -> list[Blame]:
     """The root causes of one report's broken relations (empty when nothing explains them). Relations
     that share no cell are independent: each connected component is its own minimal change, with its own
-    confidence and alternatives (a doubt in 表四 does not make a clear slip in 表三 a candidate)."""
+    confidence and alternatives (a doubt in 表四 does not make a clear slip in 表三 a candidate). A
+    relation whose residual is NaN (a cross-year one without last year's report) is left out."""
     out: list[Blame] = []
+    active = ~np.isnan(residual)
     for component in np.unique(system.component[broken]).tolist():
-        rel = np.nonzero(system.component == component)[0]
+        rel = np.nonzero((system.component == component) & active)[0]
         cols = np.nonzero((system.A[rel] != 0).any(axis=0))[0]
         problem = Problem(
             system,

@@ -1,5 +1,11 @@
 """A template's error relations as one matrix (built once per template), and one failing report's part of
-it: what the minimal-change search (blame/solve) works on."""
+it: what the minimal-change search (blame/solve) works on.
+
+Cross-year relations (X-01, X-02: this year's 上年结转 = last year's 结转下年度) are rows of the same
+matrix over this year's cells; last year's cells are constants (last year's published report is never
+changed by this year's blame), so their constant is report-specific: ``const`` is NaN for them and
+``residuals`` adds ``cross_const`` + ``P`` · last year's figures per report, leaving NaN (the relation
+left out) where there is no usable previous report."""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from validator.engine.frame import ReportFrame
+from validator.engine.frame import UNCERTAIN, ReportFrame
 from validator.engine.rules import RuleSet
 
 
@@ -29,6 +35,11 @@ class System:
     component: np.ndarray  # per relation: its connected component (relations sharing cells)
     position: dict = field(default_factory=dict)  # (table, row, column) of each cell index
     parts: dict = field(default_factory=dict)  # aggregate cell → the sub-row cells it stands for
+    cross: np.ndarray | None = None  # per relation: names last year's report (const NaN, see residuals)
+    cross_const: np.ndarray | None = None  # per relation: the rule's own constant (0 for same-year ones)
+    P: np.ndarray | None = None  # relations × last year's cells: their coefficients
+    prev_idx: np.ndarray | None = None  # frame columns of last year's cells
+    start: np.ndarray | None = None  # per relation: first report year it applies to (−inf: any)
 
     @property
     def sparse(self):
@@ -44,6 +55,31 @@ class System:
         self.sparse  # noqa: B018 - builds both
         return self._pattern
 
+    def residuals(self, frame: ReportFrame, rows: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """Reports × relations: coeffs·x + const with this year's cells ``X`` (free cells at 0); a
+        cross-year relation adds last year's figures (as the vectorised pass reads them), NaN (left out)
+        where last year's report is absent, a figure of it is not read with certainty, or the year is
+        before the rule starts."""
+        residual = (self.sparse @ X.T).T + self.const
+        if self.cross is None or not self.cross.any():
+            return residual
+        prev_rows = frame.previous_index()[rows]
+        paired = prev_rows >= 0
+        before = np.full((rows.size, self.prev_idx.size), np.nan)
+        if paired.any():
+            at = np.ix_(prev_rows[paired], self.prev_idx)
+            known = frame.checked()[at]
+            known[np.isin(frame.states[at], UNCERTAIN)] = np.nan
+            before[paired] = known
+        cross = np.nonzero(self.cross)[0]
+        used = self.P[cross] != 0
+        adjust = np.nan_to_num(before) @ self.P[cross].T + self.cross_const[cross]
+        missing = (np.isnan(before).astype(np.float64) @ used.T.astype(np.float64)) > 0
+        early = frame.years[rows][:, None] < self.start[cross][None, :]
+        adjust[missing | early] = np.nan
+        residual[:, cross] = (self.A[cross] @ X.T).T + adjust
+        return residual
+
     def expand(self, cells) -> set[str]:
         """Cell ids as the system names them: an aggregate row's cell stands for its sub-row cells."""
         return {part for c in cells for part in self.parts.get(c, [c])}
@@ -58,7 +94,6 @@ def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> Syst
         if cr.template == template_id
         and cr.rule.severity == "error"
         and cr.alternatives == 1
-        and not cr.rule.cross_year
         and not any(c in catalogue.claim_ids for c in cr.coeffs)
         and cr.relation.op in ("==", "<=", ">=")
     ]
@@ -74,23 +109,36 @@ def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> Syst
                 out[part] = out.get(part, 0.0) + coeff
         return {c: v for c, v in out.items() if v != 0}
 
-    expanded = [expand(cr.coeffs) for cr in relations]
+    # last year's cells are constants of this year's report: kept apart, never variables
+    expanded = [expand({c: v for c, v in cr.coeffs.items() if not c.startswith("prev.")}) for cr in relations]
+    earlier = [{c[5:]: v for c, v in cr.coeffs.items() if c.startswith("prev.")} for cr in relations]
     cells = sorted({c for coeffs in expanded for c in coeffs}, key=frame.col.get)
     at = {c: i for i, c in enumerate(cells)}
     A = np.zeros((len(relations), len(cells)))
     for i, coeffs in enumerate(expanded):
         for c, coeff in coeffs.items():
             A[i, at[c]] = coeff
+    prev_cells = sorted({c for coeffs in earlier for c in coeffs}, key=frame.col.get)
+    prev_at = {c: i for i, c in enumerate(prev_cells)}
+    P = np.zeros((len(relations), len(prev_cells)))
+    for i, coeffs in enumerate(earlier):
+        for c, coeff in coeffs.items():
+            P[i, prev_at[c]] = coeff
+    cross = np.array([cr.rule.cross_year for cr in relations], dtype=bool)
+    start = np.array(
+        [float(cr.rule.years.get("from", -np.inf)) if cr.rule.years else -np.inf for cr in relations]
+    )
     info = [template.cells[c] for c in cells]
-    named = (A != 0).sum(axis=0)
+    named = (A[~cross] != 0).sum(axis=0)  # weights as without last year: its absence changes nothing
     total = np.array([c.total for c in info])
     weight = 1.0 + 0.01 * (named - 1) - 0.005 * total
+    constant = np.array([cr.constant for cr in relations], dtype=float)
     return System(
         template_id,
         [cr.rule.id for cr in relations],
         np.array([cr.relation.op for cr in relations]),
         A,
-        np.array([cr.constant for cr in relations]),
+        np.where(cross, np.nan, constant),
         cells,
         np.array([frame.col[c] for c in cells]),
         np.array([100.0 if c.kind == "amount" else 1.0 for c in info]),
@@ -100,6 +148,11 @@ def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> Syst
         _components(A),
         {i: (c.table, *_order(template, c)) for i, c in enumerate(info)},
         parts,
+        cross,
+        np.where(cross, constant, 0.0),
+        P,
+        np.array([frame.col[c] for c in prev_cells], dtype=np.int64),
+        start,
     )
 
 
