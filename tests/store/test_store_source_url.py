@@ -22,7 +22,9 @@ def _crawled(folder: Path, url_line: str) -> Path:
     """The sample as a crawler saves a page: its header lines, then the report."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SAMPLE.name
-    header = f"标题: 示例市交通运输局2023年政府信息公开工作年度报告\n发布时间: 2024-01-15 10:00\n{url_line}\n\n"
+    header = (
+        f"标题: 示例市交通运输局2023年政府信息公开工作年度报告\n发布时间: 2024-01-15 10:00\n{url_line}\n\n"
+    )
     path.write_text(header + SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     return path
 

@@ -112,18 +112,8 @@ def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> Syst
     # last year's cells are constants of this year's report: kept apart, never variables
     expanded = [expand({c: v for c, v in cr.coeffs.items() if not c.startswith("prev.")}) for cr in relations]
     earlier = [{c[5:]: v for c, v in cr.coeffs.items() if c.startswith("prev.")} for cr in relations]
-    cells = sorted({c for coeffs in expanded for c in coeffs}, key=frame.col.get)
-    at = {c: i for i, c in enumerate(cells)}
-    A = np.zeros((len(relations), len(cells)))
-    for i, coeffs in enumerate(expanded):
-        for c, coeff in coeffs.items():
-            A[i, at[c]] = coeff
-    prev_cells = sorted({c for coeffs in earlier for c in coeffs}, key=frame.col.get)
-    prev_at = {c: i for i, c in enumerate(prev_cells)}
-    P = np.zeros((len(relations), len(prev_cells)))
-    for i, coeffs in enumerate(earlier):
-        for c, coeff in coeffs.items():
-            P[i, prev_at[c]] = coeff
+    cells, A = _matrix(expanded, frame.col)
+    prev_cells, P = _matrix(earlier, frame.col)
     cross = np.array([cr.rule.cross_year for cr in relations], dtype=bool)
     start = np.array(
         [float(cr.rule.years.get("from", -np.inf)) if cr.rule.years else -np.inf for cr in relations]
@@ -154,6 +144,17 @@ def build_system(frame: ReportFrame, ruleset: RuleSet, template_id: str) -> Syst
         np.array([frame.col[c] for c in prev_cells], dtype=np.int64),
         start,
     )
+
+
+def _matrix(rows: list[dict[str, float]], col: dict[str, int]) -> tuple[list[str], np.ndarray]:
+    """Relations × cells: the cells named (in frame order) and each relation's coefficients over them."""
+    cells = sorted({c for coeffs in rows for c in coeffs}, key=col.get)
+    at = {c: i for i, c in enumerate(cells)}
+    matrix = np.zeros((len(rows), len(cells)))
+    for i, coeffs in enumerate(rows):
+        for c, coeff in coeffs.items():
+            matrix[i, at[c]] = coeff
+    return cells, matrix
 
 
 def _components(A: np.ndarray) -> np.ndarray:
