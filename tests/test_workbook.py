@@ -567,3 +567,15 @@ def test_a_note_typed_beside_a_table3_row_is_ignored(tmp_path):
     report = read_one(path).report
     for cell_id in (c for c in cells if c.startswith("t3.new.")):
         assert report.cells[cell_id].value == figures.cells[cell_id], cell_id
+
+
+@pytest.mark.parametrize("ignore", [[], ["--ignore", "M-09"]])
+def test_a_workbook_with_table3_left_blank_is_not_checked(tmp_path, ignore):
+    """表三 left entirely blank: nothing in it can be checked, so the report is 无法核对 (exit 3) — never
+    通过, whichever rules are selected."""
+    path = make_template(tmp_path, 2023)
+    zeros = {c: 0 for c, v in figures("gb2021", 2023).items() if c.startswith(("t2.", "t4."))}
+    type_in(path, zeros)
+    result = CliRunner().invoke(main, ["check", str(path), *ignore])
+    assert result.exit_code == 3, result.output
+    assert "表三未填写（全部空白），无法核对" in result.output and "通过" not in result.output.split("\n共")[0]

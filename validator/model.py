@@ -21,11 +21,11 @@ STATUS_EN = {
     "unreadable": "unreadable",
 }
 
-#: what to do when a report is 无法核对 (its 表三 or 表四 was not read): shown with the reason everywhere
+#: what to do when a report is 无法核对 (its 表三 or 表四 not read, or left blank): shown with the reason everywhere
 NOT_CHECKED_ADVICE = {
-    "zh": "请检查表三、表四是否以图片或扫描件发布；可改交 Word/Excel 原件，或含文字层的 PDF",
-    "en": "check whether 表三/表四 were published as images or scans; submit the Word/Excel original, "
-    "or a PDF with a text layer",
+    "zh": "请确认表三、表四已填写（没有发生的填 0），且不是以图片或扫描件发布；可改交 Word/Excel 原件，或含文字层的 PDF",
+    "en": "make sure 表三/表四 are filled in (0 where nothing happened) and not published as images or scans; "
+    "submit the Word/Excel original, or a PDF with a text layer",
 }
 
 

@@ -99,6 +99,7 @@ def test_a_table_left_blank_is_one_finding_and_one_line():
     assert [(f.kind, f.message_zh) for f in blanks] == [
         ("table_blank", "表四未填写（全部空白），相关核对无法进行")
     ]
+    assert result.status == "not_checked" and result.not_checked == "表四未填写（全部空白），无法核对"
     text = render([result])
-    assert text.count("表四未填写") == 2  # the finding and the one 无法判断 line
+    assert text.count("表四未填写") == 3  # the finding, the one 无法判断 line and the 无法核对 reason
     assert "无法判断 T4-01（表四未填写）" in text and "填写表四（没有发生的填 0）" in text

@@ -92,7 +92,14 @@ def test_check_with_waivers(folder, tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ["waivers: 3\n", "[: not yaml", "waivers:\n- {year: 2024}\n", "waivers:\n- {rule: T3-01, values: 5}\n"],
+    [
+        "waivers: 3\n",
+        "[: not yaml",
+        "waivers:\n- {year: 2024}\n",
+        "waivers:\n- {rule: T3-01, values: 5}\n",
+        "waivers:\n- {rule: T3-01, cells: [], year: abc}\n",
+        "waivers:\n- {rule: T3-01, cells: [], year: [1]}\n",
+    ],
 )
 def test_a_bad_waivers_file_is_one_line(folder, tmp_path, content):
     bad = tmp_path / "bad.yaml"

@@ -1,12 +1,13 @@
 """Not checked: a report whose essential tables (表三, 表四: `essential: true` in the template) were not
-read — no text layer, the table not found, or most of its cells not read with certainty — is never
-counted as passed (ReportResult.not_checked, status 无法核对)."""
+read — no text layer, the table not found, most of its cells not read with certainty, or the table left
+entirely blank (nothing in it can be checked) — is never counted as passed (ReportResult.not_checked,
+status 无法核对)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from validator.engine.frame import AMBIGUOUS, MISSING, UNPLACED
+from validator.engine.frame import AMBIGUOUS, MISSING, NUMBER, UNPLACED
 from validator.engine.wording import fill, phrases
 
 MOST = 0.5  # more than this share of a table's cells not read with certainty: the table was not read
@@ -40,6 +41,10 @@ def not_checked(frame) -> np.ndarray:
                     params = {"table_name": table.name, "count": int(unread[row]), "total": idx.size}
                     text = fill(words["unread"]["zh"], params)
                 reasons.setdefault(row, []).append(text)
+            # read, but not one figure in it (blank or “/” throughout): 未填写, its relations not assessed
+            unfilled = mine & (unread <= MOST * idx.size) & ~(block == NUMBER).any(axis=1)
+            for row in np.nonzero(unfilled)[0].tolist():
+                reasons.setdefault(row, []).append(fill(words["unfilled"]["zh"], {"table_name": table.name}))
     for row, texts in reasons.items():
         out[row] = "；".join(texts)
     out[~readable] = words["no_text"]["zh"]

@@ -135,10 +135,16 @@ def load_waivers(path: str | Path) -> list[Waiver]:
         if not isinstance(values, dict):
             raise WaiverError(f"{path}: 第 {k} 条豁免的 values 应为 单元格: 数值 (entry {k})")
         year = item.get("year")
+        try:
+            year = int(year) if year not in (None, "") else None
+        except (TypeError, ValueError):
+            raise WaiverError(
+                f"{path}: 第 {k} 条豁免的 year 应为年份，如 2024 (entry {k}: year must be a year)"
+            ) from None
         out.append(
             Waiver(
                 agency=str(item.get("agency") or ""),
-                year=int(year) if year not in (None, "") else None,
+                year=year,
                 rule=str(item["rule"]),
                 cells=tuple(str(c) for c in item.get("cells") or []),
                 values=_canonical(values),

@@ -59,7 +59,7 @@ def blanks(ctx: Context) -> list[Hit]:
                     expected = checked[rows, col[cell.id]]
                 for k, row in enumerate(rows):
                     row = int(row)
-                    if expected is not None and expected[k] > 0:
+                    if expected is not None and not np.isnan(expected[k]) and expected[k] != 0:
                         blank_totals.setdefault(row, {})[cell.id] = float(expected[k])
                     elif block[row, j] == NA_MARKER:
                         markers.setdefault(row, []).append(cell.id)

@@ -22,10 +22,10 @@ from validator.engine.wording import phrases
 #: a year in a title: Arabic (2023年) or Chinese digits (二〇二三年)
 TITLE_YEAR = r"((?:19|20)\d{2}|[一二][〇零○一二三四五六七八九]{3})\s*年"
 #: a year in a file name, delimited (not the digits of gb2019 or of a serial number), and not a date or a
-#: month (2024-01-15, 2024.1, 2024年1月, 2024_01_15: when it was published, not the report year)
+#: month (2024-01-15, 2024.1, 2024年1月, 2024_01_15, 2024_01: when it was published, not the report year)
 NAME_YEAR = (
     r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9])"
-    r"(?!\s*(?:[-./]\s*\d{1,2}(?!\d)|年\s*\d{1,2}\s*月|_\d{1,2}_\d{1,2}(?!\d)))"
+    r"(?!\s*(?:[-./_]\s*\d{1,2}(?!\d)|年\s*\d{1,2}\s*月))"
 )
 PERIOD = ("n.period_start_year", "n.period_end_year")
 HEADING = "n.heading_year"  # the year of the document's own heading line (rules/narrative.yaml)
