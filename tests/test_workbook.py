@@ -578,4 +578,6 @@ def test_a_workbook_with_table3_left_blank_is_not_checked(tmp_path, ignore):
     type_in(path, zeros)
     result = CliRunner().invoke(main, ["check", str(path), *ignore])
     assert result.exit_code == 3, result.output
-    assert "表三未填写（全部空白），无法核对" in result.output and "通过" not in result.output.split("\n共")[0]
+    assert (
+        "表三未填写（全部空白），无法核对" in result.output and "通过" not in result.output.split("\n共")[0]
+    )

@@ -62,8 +62,8 @@ def test_finding_suggestions_are_the_blame_for_every_slip_kind(kind):
         grouped = findings_by_cause(result, load_catalogue())
         for b, findings in grouped:  # one row per root cause: the errors it explains
             assert findings, (kind, b)
-            if not b.blank:  # (a blank total's relations are not assessed: its own check names it)
-                assert set(b.explains) <= {f.rule for f in findings}, (kind, b.explains)
+            assert b.explains, (kind, b)  # never an empty 「可解释」
+            assert set(b.explains) <= {f.rule for f in findings}, (kind, b.explains)
         attached = [f for _, findings in grouped for f in findings]
         assert len(attached) == len({id(f) for f in attached})  # each finding under one cause
         assert {id(f) for f in errors} == {id(f) for f in attached}, kind

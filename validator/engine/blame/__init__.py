@@ -31,7 +31,7 @@ change makes every equality and inequality of the report's error rules hold. Per
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,6 +42,9 @@ from validator.engine.frame import BLANK, NA_MARKER, UNCERTAIN, ReportFrame
 from validator.engine.holds import violates
 from validator.engine.rules import RuleSet
 from validator.model import Blame, Finding, ReportResult
+
+#: the rule a blank total whose parts have figures breaks (engine/checks/blanks.py)
+BLANK_TOTAL_RULE = "M-09"
 
 __all__ = [
     "KIND_SCORE",
@@ -138,10 +141,18 @@ def _as_blame(p: Problem, best: Solution, others: list[Solution], confidence: st
     rules_broken = [system.rules[i] for i in p.rel[p.broken]]
     out = []
     alternatives = [{system.cells[p.cols[j]]: v for j, v in sorted(s.change.items())} for s in others]
+    orphans: dict[str, tuple[float, float]] = {}  # parts of the change that only keep a relation holding
     for kind, cells in best.kinds:
         touched = (p.A[:, cells] != 0).any(axis=1) & p.broken
         explains = sorted({system.rules[i] for i in p.rel[touched]}, key=rules_broken.index)
         main = cells[0]
+        if p.blank[main] and system.total[p.cols[main]]:
+            # the checks read a blank total as the sum of its parts (engine/blank_policy): what staff see
+            # is the M-09 error, not the relations through the total, which hold that way
+            explains = [BLANK_TOTAL_RULE]
+        if not explains:
+            orphans.update({system.cells[p.cols[j]]: (float(p.x[j]), float(best.change[j])) for j in cells})
+            continue
         out.append(
             Blame(
                 cell=system.cells[p.cols[main]],
@@ -155,6 +166,8 @@ def _as_blame(p: Problem, best: Solution, others: list[Solution], confidence: st
                 blank=bool(p.blank[main]),
             )
         )
+    if orphans and out:  # changed only so that another relation still holds: part of the first cause
+        out[0] = replace(out[0], also={**out[0].also, **orphans})
     return out
 
 
