@@ -119,7 +119,10 @@ def test_history_shows_both_years(stored, tmp_path):
     assert "2023" not in data["findings"]
     html = tmp_path / "h.html"
     result = runner.invoke(main, ["history", "--store", str(stored["store"]), AGENCY, "-o", str(html)])
-    assert result.exit_code == 0 and "2023" in html.read_text(encoding="utf-8")
+    page = html.read_text(encoding="utf-8")
+    assert result.exit_code == 0 and "2023" in page
+    assert "表三「二、上年结转政府信息公开申请数量」·「自然人」" in page or "二、上年结转" in page
+    assert ">t3.carried_in.np<" not in page  # ids only as a tooltip, never as text people read
     book = tmp_path / "h.xlsx"
     result = runner.invoke(
         main, ["history", "--store", str(stored["store"]), AGENCY, "--format", "xlsx", "-o", str(book)]

@@ -49,9 +49,7 @@ def render_html(data: dict) -> str:
             tds.append(
                 f"<td>{escape(shown_value(cell['values'].get(y)))}</td><td{cls}>{shown_change(change)}</td>"
             )
-        rows.append(
-            f"<tr><td>{escape(cell['label'])}</td><td><code>{escape(cell['cell'])}</code></td>{''.join(tds)}</tr>"
-        )
+        rows.append(f'<tr><td title="{escape(cell["cell"])}">{escape(cell["label"])}</td>{"".join(tds)}</tr>')
     reports = []
     for y in years:
         r = data["reports"][y]
@@ -81,7 +79,7 @@ td,th{{border:1px solid #bbb;padding:2px 6px;font-size:13px}}th{{background:#dde
 <h2>问题（按年度）</h2>
 <table><tr><th>年度</th><th>规则</th><th>级别</th><th>说明</th></tr>{"".join(findings) or "<tr><td colspan=4>无</td></tr>"}</table>
 <h2>表格数据（按年度，变化为与上一年度之差）</h2>
-<table><tr><th>项目</th><th>单元格</th>{head}</tr>{"".join(rows)}</table>
+<table><tr><th>项目</th>{head}</tr>{"".join(rows)}</table>
 </body></html>
 """
 
