@@ -95,33 +95,58 @@ def blame_report(system: System, x, free, blank, residual, broken) -> list[Blame
     """The root causes of one report's broken relations (empty when nothing explains them). Relations
     that share no cell are independent: each connected component is its own minimal change, with its own
     confidence and alternatives (a doubt in 表四 does not make a clear slip in 表三 a candidate). A
-    relation whose residual is NaN (a cross-year one without last year's report) is left out."""
+    relation whose residual is NaN (a cross-year one without last year's report) is left out.
+
+    Cross-year relations take part in full when one of them is broken together with a relation of this
+    year's; otherwise only if one or two cells explain everything (the closed-form search), else the
+    component is solved without them, as within one year (the program over both years costs ~20 ms a
+    report: paid only where both years' relations fail)."""
     out: list[Blame] = []
     active = ~np.isnan(residual)
+    cross = system.cross if system.cross is not None else np.zeros(len(system.rules), dtype=bool)
     for component in np.unique(system.component[broken]).tolist():
         rel = np.nonzero((system.component == component) & active)[0]
-        cols = np.nonzero((system.A[rel] != 0).any(axis=0))[0]
-        problem = Problem(
-            system,
-            rel,
-            cols,
-            system.A[np.ix_(rel, cols)],
-            system.ops[rel],
-            residual[rel],
-            np.where(free[cols], np.nan, x[cols]),
-            free[cols],
-            blank[cols],
-            broken[rel],
-        )
-        out += _component_blame(problem)
+        found = None
+        if cross[rel].any():
+            # this year's own relations broken together with last year's: one problem, solved whole; when
+            # only last year's disagree, this year's figures hold together and the slip may as well be
+            # last year's (its own report is blamed there); when they all hold, they only constrain
+            whole = bool((broken[rel] & cross[rel]).any() and (broken[rel] & ~cross[rel]).any())
+            problem = _problem(system, rel, x, free, blank, residual, broken)
+            found = _component_blame(problem, search=whole)
+            if not whole:
+                rel = rel[~cross[rel]]
+        if found is None and broken[rel].any():
+            found = _component_blame(_problem(system, rel, x, free, blank, residual, broken))
+        out += found or []
     return out
 
 
-def _component_blame(problem: Problem) -> list[Blame]:
-    """The minimal change of one connected component, explained; certain only when it is the only one."""
+def _problem(system: System, rel, x, free, blank, residual, broken) -> Problem:
+    """One component of a report: its relations ``rel`` and the cells they name."""
+    cols = np.nonzero((system.A[rel] != 0).any(axis=0))[0]
+    return Problem(
+        system,
+        rel,
+        cols,
+        system.A[np.ix_(rel, cols)],
+        system.ops[rel],
+        residual[rel],
+        np.where(free[cols], np.nan, x[cols]),
+        free[cols],
+        blank[cols],
+        broken[rel],
+    )
+
+
+def _component_blame(problem: Problem, search: bool = True) -> list[Blame] | None:
+    """The minimal change of one connected component, explained; certain only when it is the only one.
+    ``search``: also run the integer program when no one or two cells explain it (else None then)."""
     solutions = []
     if not problem.free.any():
         solutions = single_cell(problem) or pairs(problem)
+    if not solutions and not search:
+        return None
     if not solutions:
         solutions = milp_solutions(problem)
     if not solutions:
