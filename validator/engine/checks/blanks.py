@@ -68,20 +68,24 @@ def blanks(ctx: Context) -> list[Hit]:
             for outcome, grouped in (("blank", plain_blank), ("marker", markers)):
                 for row, ids in grouped.items():
                     raws = frame.rows[row].raw if frame.rows else {}
-                    listed = "、".join(_short(template.cells[c], raws.get(c)) for c in ids[:LISTED])
-                    if len(ids) > LISTED:
-                        listed += f" 等{len(ids)}处"
-                    params = {
-                        "table": table.id,
-                        "table_name": table.name,
-                        "count": len(ids),
-                        "cells": listed,
-                        "cells_en": ", ".join(ids),
-                    }
+                    shown = [_short(template.cells[c], raws.get(c)) for c in ids[:LISTED]]
+                    params = _params(table, ids, shown, ", ".join(ids))
                     out.append(Hit(outcome, row, params, cells=tuple(ids), values={c: None for c in ids}))
             for row, expected in blank_totals.items():
                 out.append(_blank_totals(template, table, row, expected))
     return out
+
+
+def _params(table, ids: list[str], shown: list[str], cells_en: str) -> dict:
+    """A finding's parameters over a table's cells: the first few shown, the rest counted (等N处)."""
+    listed = "、".join(shown) + (f" 等{len(ids)}处" if len(ids) > LISTED else "")
+    return {
+        "table": table.id,
+        "table_name": table.name,
+        "count": len(ids),
+        "cells": listed,
+        "cells_en": cells_en,
+    }
 
 
 def _blank_totals(template, table, row: int, expected: dict[str, float]) -> Hit:
@@ -97,17 +101,9 @@ def _blank_totals(template, table, row: int, expected: dict[str, float]) -> Hit:
         pattern, short = f"「{_cut(cells[0].row_label)}」行", [f"「{c.column_label}」" for c in cells]
     else:
         pattern, short = "", [f"「{_cut(c.row_label)}」·「{c.column_label}」" for c in cells]
-    listed = "、".join(f"{s}应为 {num(expected[c])}" for s, c in zip(short[:LISTED], ids, strict=False))
-    if len(ids) > LISTED:
-        listed += f" 等{len(ids)}处"
-    params = {
-        "table": table.id,
-        "table_name": table.name,
-        "count": len(ids),
-        "cells": listed,
-        "cells_en": ", ".join(f"{c} (→ {num(expected[c])})" for c in ids),
-        "pattern": pattern,
-    }
+    shown = [f"{s}应为 {num(expected[c])}" for s, c in zip(short[:LISTED], ids, strict=False)]
+    params = _params(table, ids, shown, ", ".join(f"{c} (→ {num(expected[c])})" for c in ids))
+    params["pattern"] = pattern
     return Hit(
         "blank_total",
         row,
