@@ -451,7 +451,7 @@ def test_libreoffice_shows_ticks_and_differences(tmp_path, year, template_id):
         for c in row
         if isinstance(c.value, str) and "本表" in c.value
     )
-    assert status.startswith("✗ 本表有 2 项")
+    assert status.startswith("✗ 本表有 2 项校验不相符")
     # what LibreOffice saved (cached values included) still reads back exactly
     _assert_reads(tmp_path / "lo-bad" / "bad.xlsx", wrong)
 
@@ -500,7 +500,7 @@ def test_libreoffice_counts_blanks_as_the_engine_does(tmp_path):
         for c in row
         if isinstance(c.value, str) and "本表" in c.value
     )
-    assert status.startswith("✗ 本表有 1 项")
+    assert status.startswith("✗ 本表有 1 项校验不相符")
     # the engine says the same of the same figures: M-09 names the blank 总计 (应为 3), T3-03 holds
     result = validate_reports([read_report(tmp_path / "lo" / "blank.xlsx")])[0]
     (m09,) = [f for f in result.findings if f.rule == "M-09" and f.kind == "blank_total"]

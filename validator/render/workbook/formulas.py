@@ -194,8 +194,8 @@ def write_checks(b, ws) -> None:
         count = f"SUM({h})"
         errors = f'SUMIF({checks}!$B${a}:$B${b},"错误",{h})'
         cell.value = (
-            f'=IF({count}=0,"✓ 本表 {b - a + 1} 项勾稽关系全部相符",'
-            f'IF({errors}>0,"✗ 本表有 "&{errors}&" 项勾稽关系不相符",'
+            f'=IF({count}=0,"✓ 本表 {b - a + 1} 项校验全部相符",'
+            f'IF({errors}>0,"✗ 本表有 "&{errors}&" 项校验不相符",'
             f'"⚠ 本表有 "&{count}&" 项需要核实")&"，详见「{ws.title}」工作表")'
         )
 
