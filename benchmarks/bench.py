@@ -1,6 +1,6 @@
 """`make bench`: synthetic reports in every format, end to end through `ogi batch`, then validation alone.
 
-    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 5400] [--keep DIR]
+    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 6000] [--keep DIR]
 
 (or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE; OGI_BENCH_CLUSTER, default
 local:2, empty to skip; OGI_BENCH_SCALE_N=10000,30000 adds benchmarks.bench_scale's runs). Prints:
@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--blame-n",
         type=int,
-        default=_env_int("OGI_BENCH_BLAME_N", 5400),
+        default=_env_int("OGI_BENCH_BLAME_N", 6000),
         help="generated reports with seeded slips for the which-cell-is-wrong figures (issue 9)",
     )
     parser.add_argument("--seed", type=int, default=2024)

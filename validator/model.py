@@ -197,6 +197,7 @@ BLAME_KIND_ZH = {
     "sign_lost": "正负号有误",
     "neighbour_column": "数字填入了相邻列",
     "neighbour_row": "数字填入了相邻行",
+    "swapped": "相邻两格数字互换",
     "blank_total": "总计未填写",
     "row_left_out": "总计漏加了一行",
     "other": "数值有误",

@@ -13,7 +13,7 @@ from validator.catalogue import load_catalogue
 from validator.engine.blame import blame_frame
 from validator.engine.frame import build_frame, to_row
 from validator.engine.rules import build_ruleset
-from validator.testing.figures import Figures, consistent_figures, to_report
+from validator.testing.figures import Figures, chained_figures, to_report
 
 AGENCY = "某市某局"
 YEAR = {"gb2019": 2020, "gb2021": 2023}  # the year each form is for (X-05); X-01 from 2020
@@ -24,28 +24,10 @@ def _columns(template: str) -> list[str]:
     return [c.id for c in load_catalogue().templates[template].table("t3").columns if not c.total]
 
 
-def _retotal(figures: Figures, rows: tuple[str, ...]) -> None:
-    for row in rows:
-        figures.cells[f"t3.{row}.tot"] = sum(
-            figures.cells[f"t3.{row}.{c}"] for c in _columns(figures.template)
-        )
-
-
 def _pair(template: str, seed: int) -> tuple[Figures, Figures]:
     """Last year's and this year's figures of one agency, every relation holding, the carry-over chain
     (this year's 上年结转 = last year's 结转下年度) included."""
-    rng = random.Random(seed)
-    before = consistent_figures(template, YEAR[template] - 1, AGENCY, rng, scale=40)
-    now = consistent_figures(template, YEAR[template], AGENCY, rng, scale=40)
-    cells = before.cells
-    for c in _columns(template):
-        delta = now.cells[f"t3.carried_in.{c}"] - cells[f"t3.carried_out.{c}"]
-        cells[f"t3.carried_out.{c}"] += delta  # last year carried out what this year carried in ...
-        cells[f"t3.new.{c}"] += max(delta, 0)  # ... and its column still sums
-        cells[f"t3.res.granted.{c}"] += max(-delta, 0)
-        cells[f"t3.res.total.{c}"] += max(-delta, 0)
-    _retotal(before, ("carried_out", "new", "res.granted", "res.total"))
-    return before, now
+    return chained_figures(template, YEAR[template], AGENCY, random.Random(seed), scale=40)
 
 
 def _slip(now: Figures, rng: random.Random) -> tuple[str, float]:

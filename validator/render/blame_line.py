@@ -14,6 +14,7 @@ KIND_EN = {
     "sign_lost": "sign wrong",
     "neighbour_column": "typed in the neighbouring column",
     "neighbour_row": "typed in the neighbouring row",
+    "swapped": "two neighbouring figures swapped",
     "blank_total": "total left blank",
     "row_left_out": "a row left out of the total",
     "other": "wrong value",

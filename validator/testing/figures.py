@@ -81,6 +81,28 @@ def consistent_figures(
     return figures
 
 
+def chained_figures(
+    template_id: str, year: int, agency: str, rng: random.Random, scale: int = 20
+) -> tuple[Figures, Figures]:
+    """Last year's and this year's consistent figures of one agency, the carry-over chain included (this
+    year's 上年结转 = last year's 结转下年度, X-01/X-02): last year's 结转下年度 is set to this year's 上年结转
+    and its column kept balanced through 本年新收 or 予以公开."""
+    before = consistent_figures(template_id, year - 1, agency, rng, scale)
+    now = consistent_figures(template_id, year, agency, rng, scale)
+    cells = before.cells
+    t3 = load_catalogue().templates[template_id].table("t3")
+    columns = [c.id for c in t3.columns if not c.total]
+    for c in columns:
+        delta = now.cells[f"t3.carried_in.{c}"] - cells[f"t3.carried_out.{c}"]
+        cells[f"t3.carried_out.{c}"] += delta
+        cells[f"t3.new.{c}"] += max(delta, 0)
+        cells[f"t3.res.granted.{c}"] += max(-delta, 0)
+        cells[f"t3.res.total.{c}"] += max(-delta, 0)
+    for row in ("carried_out", "new", "res.granted", "res.total"):
+        cells[f"t3.{row}.tot"] = sum(cells[f"t3.{row}.{c}"] for c in columns)
+    return before, now
+
+
 def _makes_no_regulations(agency: str) -> bool:
     import pandas as pd
 

@@ -17,15 +17,18 @@ change makes every equality and inequality of the report's error rules hold. Per
 - All single-cell solutions are enumerated exactly with numpy (that is the program at cost 1, solved in
   closed form); the solver runs when no single cell can explain the report, and is re-run with the
   found support excluded to learn whether another support of the same size exists.
-- Every solution is explained (blame/explain.py) deductively (digits transposed, one digit wrong, ×10 / ÷10, sign lost,
-  value in the neighbouring column or row, total left blank, a row left out of its total); among
-  minimal solutions the one with the best explanation is shown, the rest as alternatives.
+- Every solution is explained (blame/explain.py) deductively (digits transposed, one digit wrong, ×10 /
+  ÷10, sign lost, value in the neighbouring column or row, two figures swapped, total left blank, a row
+  left out of its total); among minimal solutions the one with the best explanation is shown, the rest as
+  alternatives.
 - Relations that share no cell are solved apart (one program per connected component).
 - Cross-year relations (X-01, X-02) take part when last year's report is in the run: last year's figures
   are constants (its published report is not this year's to change), so a slipped 上年结转 that breaks
   both 表三's column sum and the chain to last year is the one cell that explains both.
 - ``certain`` only when the minimal support (of its component) is unique, its values are determined by
-  the equalities, and it makes every broken relation hold; else ``candidate``. Nothing is ever applied to the data.
+  the equalities, and it makes every broken relation hold; or, among every change of that size (listed in
+  closed form), it alone is one slip — a figure typed into the 0 beside it — and each other needs two or
+  more; else ``candidate``. Nothing is ever applied to the data.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ from validator.engine.frame import BLANK, NA_MARKER, UNCERTAIN, ReportFrame
 from validator.engine.holds import violates
 from validator.engine.rules import RuleSet
 from validator.model import Blame, Finding, ReportResult
+
+#: one figure typed in the neighbouring cell: one slip that changes two cells
+MOVED = ("neighbour_column", "neighbour_row")
 
 #: the rule a blank total whose parts have figures breaks (engine/checks/blanks.py)
 BLANK_TOTAL_RULE = "M-09"
@@ -145,6 +151,7 @@ def _component_blame(problem: Problem, search: bool = True) -> list[Blame] | Non
     solutions = []
     if not problem.free.any():
         solutions = single_cell(problem) or pairs(problem)
+    exhaustive = bool(solutions)  # the closed forms list every solution of their size; the program a few
     if not solutions and not search:
         return None
     if not solutions:
@@ -157,8 +164,17 @@ def _component_blame(problem: Problem, search: bool = True) -> list[Blame] | Non
     best = solutions[0]
     size = len(best.change)
     same_size = [s for s in solutions if len(s.change) == size]
-    unique = len(same_size) == 1 and best.determined
+    unique = best.determined and (len(same_size) == 1 or (exhaustive and _only_one_slip(best, same_size[1:])))
     return _as_blame(problem, best, same_size[1:], "certain" if unique else "candidate")
+
+
+def _only_one_slip(best: Solution, others: list[Solution]) -> bool:
+    """Several cells changed by one known slip (a figure typed in the neighbouring cell, leaving its own at
+    0), while every other minimal change needs two slips or more (say, two figures of one row each off by
+    the same amount in opposite directions): the one slip is the explanation, the others stay listed.
+    Two one-slip explanations (another row holds the same pair of figures) remain a tie: candidate."""
+    one = len(best.kinds) == 1 and len(best.change) > 1 and best.kinds[0][0] in MOVED
+    return one and all(len(s.kinds) > 1 for s in others)
 
 
 def _as_blame(p: Problem, best: Solution, others: list[Solution], confidence: str) -> list[Blame]:

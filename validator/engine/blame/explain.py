@@ -1,6 +1,7 @@
 """Why a minimal change is what it is, said deductively: digits transposed, one digit wrong, ×10 / ÷10,
-sign lost, value in the neighbouring column or row, total left blank, a row left out of its total. Among
-minimal changes of the same size the best explained one is shown."""
+sign lost, value in the neighbouring column or row (one figure typed into the 0 beside it: one slip), two
+neighbouring figures swapped (both misplaced: less likely), total left blank, a row left out of its total.
+Among minimal changes of the same size the best explained one is shown."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ KIND_SCORE = {
     "transposed": 5,
     "neighbour_column": 5,
     "neighbour_row": 5,
+    "swapped": 4,
     "times_ten": 4,
     "tenth": 4,
     "row_left_out": 4,
@@ -63,10 +65,13 @@ def explain(p: Problem, s: Solution) -> None:
             ta, ra, ca = pos[p.cols[a]]
             tb, rb, cb = pos[p.cols[b]]
             va, vb, na, nb = p.x[a], p.x[b], s.change[a], s.change[b]
-            swapped = na == vb and nb == va  # (a value typed in the neighbouring cell, or two swapped)
+            swapped = na == vb and nb == va
             adjacent = (ra == rb and abs(ca - cb) == 1) or (ca == cb and abs(ra - rb) == 1)
             if ta == tb and swapped and adjacent:
-                kind = "neighbour_column" if ra == rb else "neighbour_row"
+                # one figure typed one cell off leaves its own cell at 0 (one slip); two figures that
+                # both hold a value trade places only if both were typed in the wrong cell
+                moved = va == 0 or vb == 0
+                kind = ("neighbour_column" if ra == rb else "neighbour_row") if moved else "swapped"
                 causes.append((kind, [a, b] if na != 0 else [b, a]))
                 used |= {a, b}
     total_of = p.system.total[p.cols]
