@@ -61,5 +61,8 @@ def locate(
     locate_tables(template, stream, report, sections, settings)
     if doc.meta.get("ocr"):
         apply_readings(doc, template, report)
+    if doc.meta.get("ocr_missing"):  # pictures left unread: say why a table may be missing
+        for table_id, reason in report.tables_missing.items():
+            report.tables_missing[table_id] = f"{reason}；文件中的图片未识别：{_OCR_MISSING}"
     read_claims(catalogue, stream, report)
     return report

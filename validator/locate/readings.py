@@ -7,8 +7,9 @@ its alternative texts. Here, after the tables are located:
 * a figure with alternatives whose values differ takes part in a joint choice: every identity of the
   template whose cells are all read (certain figures, blanks as 0, or other figures in doubt) must hold;
   the readings of a cell that occur in some assignment satisfying all of them survive. Exactly one → the
-  cell is a NUMBER (noted how it was chosen); several, or none (the identities fail whatever is chosen:
-  the document itself may be wrong there) → AMBIGUOUS with the readings as candidates, never guessed;
+  cell is a NUMBER (noted how it was chosen); several → AMBIGUOUS with those as candidates; none (the
+  identities fail whatever is chosen: the true figure may be none of the readings, or the document is
+  wrong there) → UNPLACED, so that it takes part in no finding; never guessed;
 * a figure with no alternative but a low confidence → UNPLACED (a doubt, never an error);
 * a row label misread by a character or two (“危及二安全一稳定”) is put right before the tables are
   located when exactly one label of the form is close to it (``snap_labels``).
@@ -116,16 +117,22 @@ def _choose(template: Template, report: Report, options: dict[str, list[float]])
                 note=f"图片识别读数可能为 {readings}，由表内勾稽关系确定为 {chosen:g}",
                 unit=cell.unit,
             )
-        else:
-            cands = tuple(sorted(found or values))
-            why = "表内勾稽关系无法确定" if found else "任一读数都不能使表内勾稽关系成立"
+        elif found:
             report.cells[cell_id] = CellValue(
                 CellState.AMBIGUOUS,
                 None,
                 cell.raw,
                 cell.provenance,
-                candidates=cands,
-                note=f"图片识别读数不确定，可能为 {readings}（{why}）",
+                candidates=tuple(sorted(found)),
+                note=f"图片识别读数不确定，可能为 {readings}（表内勾稽关系无法确定）",
+            )
+        else:  # the true figure may be none of them: not placed, so it takes part in no finding
+            report.cells[cell_id] = CellValue(
+                CellState.UNPLACED,
+                None,
+                cell.raw,
+                cell.provenance,
+                note=f"图片识别读数不确定，可能为 {readings}，任一读数都不能使表内勾稽关系成立",
             )
 
 

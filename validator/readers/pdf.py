@@ -55,16 +55,18 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
         _info_meta(pdf, doc)
         state = _State(name)
         empty_pages = []
+        dpis: dict[int, float | None] = {}
         for page in pages:
             try:
                 if not page.chars:
                     empty_pages.append(page.page_number)
+                    dpis[page.page_number] = _scan_dpi(page)
                     continue
                 state.page(page, doc.blocks)
             finally:
                 page.close()
         if empty_pages:
-            _ocr_pages(path, name, empty_pages, doc, state)
+            _ocr_pages(path, name, empty_pages, doc, state, dpis)
         doc.blocks = _join_broken_rows(doc.blocks)
         if empty_pages and len(empty_pages) == len(pages) and not doc.blocks:
             doc.meta["no_text"] = "1"
@@ -83,7 +85,19 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
     return doc
 
 
-def _ocr_pages(path, name: str, numbers: list[int], doc: Document, state: _State) -> None:
+def _scan_dpi(page) -> float | None:
+    """The resolution of the picture that fills a scanned page (rendering finer adds no detail)."""
+    best = None
+    for im in page.images:
+        width = float(im.get("x1", 0)) - float(im.get("x0", 0))
+        src = im.get("srcsize") or (0, 0)
+        if width > page.width * 0.5 and src[0]:
+            dpi = src[0] / (width / 72.0)
+            best = max(best or 0.0, dpi)
+    return best
+
+
+def _ocr_pages(path, name: str, numbers: list[int], doc: Document, state: _State, dpis: dict) -> None:
     """Pages without a text layer (scans) read by OCR and put back in page order; without the OCR
     extra the document says so (meta["ocr_missing"]) and those pages stay unread."""
     from validator.readers.ocr import available, ocr_pages, render_pdf_pages, title_of
@@ -91,7 +105,7 @@ def _ocr_pages(path, name: str, numbers: list[int], doc: Document, state: _State
     if not available():
         doc.meta["ocr_missing"] = "1"
         return
-    images = render_pdf_pages(path, numbers)
+    images = render_pdf_pages(path, numbers, [dpis.get(n) for n in numbers])
     blocks = ocr_pages(images, name, numbers, first_table=state.ntables)
     if not blocks:
         return

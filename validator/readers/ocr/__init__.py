@@ -51,6 +51,44 @@ def ocr_pages(
     return out
 
 
+class ImageReader:
+    """OCR of the pictures a document embeds (DOCX media, HTML <img>), one at a time in document order:
+    their tables numbered after the document's own. Without the extra nothing is read and
+    ``missing`` counts the pictures left unread (the reader marks the document ``ocr_missing``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.read = 0
+        self.missing = 0
+        self._ok: bool | None = None
+
+    def blocks(self, data: bytes, image: str, first_table: int) -> list[Block]:
+        if self._ok is None:
+            self._ok = available()
+        frames = decode_image(data) if data else []
+        if not frames:
+            return []
+        if not self._ok:
+            self.missing += 1
+            return []
+        from validator.readers.ocr.page import PageContext, read_page
+
+        ctx = PageContext(self.name, None, first_table, image)
+        out: list[Block] = []
+        for frame in frames:
+            out += read_page(frame, ctx)
+        if out:
+            self.read += 1
+        return out
+
+    def mark(self, doc: Document) -> None:
+        """Say on the document what was read by OCR, or left unread for want of the extra."""
+        if self.read:
+            doc.meta["ocr"] = "1"
+        if self.missing:
+            doc.meta["ocr_missing"] = "1"
+
+
 def title_of(blocks: list[Block]) -> str | None:
     """The report's title among the first lines of an OCR'd first page: a line naming a 年度报告."""
     from validator.readers.document import TextBlock
@@ -91,15 +129,20 @@ def _grey(frame):
     return frame.convert("L")
 
 
-def render_pdf_pages(path: str | os.PathLike, pages: list[int], dpi: int = PDF_DPI) -> list:
-    """Pages (1-based) of a PDF rendered grey at ``dpi`` with pypdfium2 (pdfplumber's own renderer)."""
+def render_pdf_pages(
+    path: str | os.PathLike, pages: list[int], dpis: list[float | None] | None = None
+) -> list:
+    """Pages (1-based) of a PDF rendered grey with pypdfium2 (pdfplumber's own renderer): at the resolution
+    of the scan that fills the page when known (150–300 dpi), else at PDF_DPI."""
     import numpy as np
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(str(path))
     try:
         out = []
-        for number in pages:
+        for k, number in enumerate(pages):
+            native = dpis[k] if dpis and k < len(dpis) else None
+            dpi = min(max(native, 150.0), 300.0) if native else PDF_DPI
             page = pdf[number - 1]
             try:
                 bitmap = page.render(scale=dpi / 72, grayscale=True)

@@ -22,6 +22,8 @@ SECOND_CHOICE = 0.02
 CONFUSION_BELOW = 0.7
 #: a line with more unsure characters than this has too many readings to list: it is only unsure
 MAX_UNSURE = 3
+#: the narrowest input the recogniser is given (width / height)
+MIN_RATIO = 1.5
 _CONFUSED = {
     "0": "869",
     "8": "0639",
@@ -95,10 +97,10 @@ def recognise(crops: list[np.ndarray], batch: int = 16) -> list[Line]:
     decode = rec.postprocess_op
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
     out: list[Line | None] = [None] * len(crops)
-    _, height, width = rec.rec_image_shape[:3]
     for start in range(0, len(order), batch):
         idx = order[start : start + batch]
-        ratio = max([width / height] + [crops[i].shape[1] / max(crops[i].shape[0], 1) for i in idx])
+        # as wide as the widest crop of the batch, not the model's default 320 px: most cells are a figure
+        ratio = max([MIN_RATIO] + [crops[i].shape[1] / max(crops[i].shape[0], 1) for i in idx])
         tensor = np.concatenate([rec.resize_norm_img(_bgr(crops[i]), ratio)[np.newaxis] for i in idx])
         preds = rec.session(tensor.astype(np.float32))[0]
         for k, i in enumerate(idx):

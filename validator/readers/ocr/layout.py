@@ -69,8 +69,9 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
 def line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical rules: ink runs longer than any stroke of a character."""
     h, w = ink.shape
-    hk = max(25, w // 40)
-    vk = max(25, h // 60)
+    # longer than a character or two of body text (≈ 30–40 px at 200 dpi), shorter than a table row
+    hk = max(45, w // 40)
+    vk = max(45, h // 50)
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # close the small breaks a blurred scan leaves in a rule
@@ -161,7 +162,7 @@ def _grid(horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int])
 
 def _spans_a_cell(mask: np.ndarray, at: int, cuts: list[int], axis: int) -> bool:
     for a, b in itertools.pairwise(cuts):
-        if b - a < 8:
+        if b - a < 20:  # not a cell: two marks close together
             continue
         if axis == 1:
             strip = mask[max(0, at - 4) : at + 5, a + 2 : b - 2]

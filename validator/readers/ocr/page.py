@@ -33,6 +33,7 @@ class PageContext:
     name: str
     page: int | None
     tables: int = 0
+    image: str | None = None  # the picture inside the file (DOCX media, HTML src), when not a page
 
 
 def read_page(gray: np.ndarray, ctx: PageContext) -> list[Block]:
@@ -84,7 +85,13 @@ def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -
     for k, cell in enumerate(table.cells):
         read = texts.get(k, [])
         prov = Provenance(
-            file=ctx.name, page=ctx.page, table=t, row=cell.row + 1, column=cell.col + 1, box=cell.box
+            file=ctx.name,
+            page=ctx.page,
+            image=ctx.image,
+            table=t,
+            row=cell.row + 1,
+            column=cell.col + 1,
+            box=cell.box,
         )
         text = join_lines([ln.text for ln in read]) if read else ""
         reading = None
@@ -101,11 +108,16 @@ def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -
         rows.append(
             [
                 at.get((r, c))
-                or GridCell("", Provenance(file=ctx.name, page=ctx.page, table=t, row=r + 1, column=c + 1))
+                or GridCell(
+                    "",
+                    Provenance(
+                        file=ctx.name, page=ctx.page, image=ctx.image, table=t, row=r + 1, column=c + 1
+                    ),
+                )
                 for c in range(table.ncols)
             ]
         )
-    return Grid(rows, Provenance(file=ctx.name, page=ctx.page, table=t, box=table.box))
+    return Grid(rows, Provenance(file=ctx.name, page=ctx.page, image=ctx.image, table=t, box=table.box))
 
 
 def _crop(gray: np.ndarray, clean: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -170,7 +182,13 @@ def _text_outside(
                 max(b[2] for b, _ in para),
                 max(b[3] for b, _ in para),
             )
-            out.append((box[1], 1, TextBlock(text, Provenance(file=ctx.name, page=ctx.page, box=box))))
+            out.append(
+                (
+                    box[1],
+                    1,
+                    TextBlock(text, Provenance(file=ctx.name, page=ctx.page, image=ctx.image, box=box)),
+                )
+            )
     return out
 
 
