@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -29,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from validator.catalogue import load_catalogue
+from validator.model import CERTAIN_STATES, CellState, Report
 from validator.testing.formats import _W
 from validator.testing.layouts import (
     FormTable,
@@ -114,6 +115,42 @@ class Scan:
             "cells": {k: v for k, v in sorted(s.figures.cells.items())},
             "pages": len(self.pages),
         }
+
+
+@dataclass
+class CellScore:
+    """How the cells of the form were read against the truth: right, in doubt, or wrong with certainty."""
+
+    cells: int = 0
+    right: int = 0
+    doubts: list[str] = field(default_factory=list)  # cell ids read with a doubt (never an error)
+    wrong: list[str] = field(default_factory=list)  # "id: read … , truth …" read with certainty, and wrong
+
+    def add(self, other: CellScore) -> CellScore:
+        return CellScore(
+            self.cells + other.cells,
+            self.right + other.right,
+            self.doubts + other.doubts,
+            self.wrong + other.wrong,
+        )
+
+
+def score(sample: Sample, report: Report) -> CellScore:
+    """Every cell of the sample's form as ``report`` has it, against the truth (a blank is right as BLANK)."""
+    out = CellScore()
+    for cell in load_catalogue().templates[sample.template].form_cells:
+        value, truth = report.cells.get(cell.id), sample.truth(cell.id)
+        out.cells += 1
+        state = value.state if value is not None else CellState.MISSING
+        if state not in CERTAIN_STATES:
+            out.doubts.append(cell.id)
+        elif (truth is None and state == CellState.BLANK) or (
+            state == CellState.NUMBER and truth is not None and abs(value.value - truth) < 1e-9
+        ):
+            out.right += 1
+        else:
+            out.wrong.append(f"{cell.id}: read {value.raw!r} ({state.name}), truth {truth}")
+    return out
 
 
 def scan_sample(seed: int, template: str | None = None, error: bool = False) -> tuple[Sample, str]:
@@ -418,8 +455,3 @@ def scan_family(seeds: list[int], folder: Path, kinds: tuple[str, ...] = KINDS) 
         scan_sample(seed, ("gb2019", "gb2021")[n % 2], error=bool(seed % 2)) for n, seed in enumerate(seeds)
     ]
     return write_scans(items, folder, kinds)
-
-
-def clean(folder: Path) -> None:
-    """Remove what ``write_scans`` wrote in ``folder``."""
-    shutil.rmtree(folder, ignore_errors=True)
