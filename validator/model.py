@@ -69,6 +69,12 @@ class Provenance:
     line: int | None = None  # 1-based line of a text file
     offset: int | None = None  # character offset in a text file
     ref: str | None = None  # spreadsheet reference, e.g. "C7"
+    box: tuple[int, int, int, int] | None = None  # pixels (x0, y0, x1, y1) of an image read by OCR
+    image: str | None = None  # the image a cell was read from, when not the page itself (DOCX, HTML)
+
+    def __post_init__(self) -> None:
+        if self.box is not None and not isinstance(self.box, tuple):  # from JSON: a list
+            object.__setattr__(self, "box", tuple(self.box))
 
     def zh(self, kind: str = "", column: bool = False) -> str:
         """Where, in the words the file's format has: 工作表「表三」 单元格 C7 (spreadsheet), 第80行 (text),

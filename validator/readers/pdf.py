@@ -63,8 +63,10 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
                 state.page(page, doc.blocks)
             finally:
                 page.close()
+        if empty_pages:
+            _ocr_pages(path, name, empty_pages, doc, state)
         doc.blocks = _join_broken_rows(doc.blocks)
-        if empty_pages and len(empty_pages) == len(pages):
+        if empty_pages and len(empty_pages) == len(pages) and not doc.blocks:
             doc.meta["no_text"] = "1"
         if empty_pages:
             doc.meta["no_text_pages"] = ",".join(map(str, empty_pages))
@@ -79,6 +81,26 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
     finally:
         pdf.close()
     return doc
+
+
+def _ocr_pages(path, name: str, numbers: list[int], doc: Document, state: _State) -> None:
+    """Pages without a text layer (scans) read by OCR and put back in page order; without the OCR
+    extra the document says so (meta["ocr_missing"]) and those pages stay unread."""
+    from validator.readers.ocr import available, ocr_pages, render_pdf_pages, title_of
+
+    if not available():
+        doc.meta["ocr_missing"] = "1"
+        return
+    images = render_pdf_pages(path, numbers)
+    blocks = ocr_pages(images, name, numbers, first_table=state.ntables)
+    if not blocks:
+        return
+    state.ntables = max([state.ntables] + [b.provenance.table or 0 for b in blocks if isinstance(b, Grid)])
+    # text pages and OCR'd pages interleave by page number (the sort is stable within a page)
+    doc.blocks = sorted(doc.blocks + blocks, key=lambda b: b.provenance.page or 0)
+    doc.meta["ocr"] = "1"
+    if state.title is None and numbers[0] == 1:
+        state.title = title_of(blocks)
 
 
 def _join_broken_rows(blocks: list) -> list:
