@@ -148,3 +148,45 @@ def docx_with_picture(data: bytes) -> bytes:
         z.writestr("word/_rels/document.xml.rels", doc_rels)
         z.writestr("word/media/image1.png", data)
     return buffer.getvalue()
+
+
+def pdf_text_and_picture(image) -> bytes:
+    """A page with a text layer (two lines) and the picture of a table between them, 150 dpi (JPEG)."""
+    buffer = io.BytesIO()
+    image.convert("L").save(buffer, "JPEG", quality=90)
+    jpeg = buffer.getvalue()
+    w, h = image.width * 72 / 150, image.height * 72 / 150
+    content = (
+        b"BT /F1 14 Tf 50 780 Td (Annual report 2023, the tables follow) Tj ET "
+        + b"q %.2f 0 0 %.2f 50 420 cm /Im1 Do Q " % (w, h)
+        + b"BT /F1 14 Tf 50 380 Td (After the table) Tj ET"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        _stream(
+            jpeg,
+            b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+            b"/BitsPerComponent 8 /Filter /DCTDecode " % (image.width, image.height),
+        ),
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"

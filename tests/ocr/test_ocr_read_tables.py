@@ -5,7 +5,16 @@ inside a DOCX and one beside a saved web page are all read the same way, in docu
 from __future__ import annotations
 
 import pytest
-from ocr_read_images import ROWS, SUBHEADER, docx_with_picture, image_pdf, png, require_ocr, table_image
+from ocr_read_images import (
+    ROWS,
+    SUBHEADER,
+    docx_with_picture,
+    image_pdf,
+    pdf_text_and_picture,
+    png,
+    require_ocr,
+    table_image,
+)
 
 from validator.readers import read_document, sniff
 from validator.readers.document import Grid, TextBlock
@@ -62,6 +71,19 @@ def test_scanned_pdf_page_is_read_by_page(tmp_path, picture):
     (grid,) = grids(doc)
     check_table(grid)
     assert grid.rows[3][1].provenance.zh() == "第1页 表格第4行"
+
+
+def test_picture_on_a_page_with_text_is_read_in_place(tmp_path, picture):
+    path = tmp_path / "mixed.pdf"
+    path.write_bytes(pdf_text_and_picture(picture))
+    doc = read_document(path)
+    kinds = [type(b).__name__ for b in doc.blocks]
+    assert kinds == ["TextBlock", "TextBlock", "Grid", "TextBlock"]  # the text layer, the picture in place
+    assert doc.blocks[0].text == "Annual report 2023, the tables follow"
+    assert doc.blocks[1].text == "某某市某某局2023年政府信息公开工作年度报告"  # the title inside the picture
+    assert doc.blocks[3].text == "After the table"
+    check_table(doc.blocks[2])
+    assert doc.meta.get("ocr") == "1" and "no_text_pages" not in doc.meta
 
 
 def test_picture_inside_docx_in_document_order(tmp_path, picture):

@@ -10,7 +10,8 @@ its alternative texts. Here, after the tables are located:
   cell is a NUMBER (noted how it was chosen); several → AMBIGUOUS with those as candidates; none (the
   identities fail whatever is chosen: the true figure may be none of the readings, or the document is
   wrong there) → UNPLACED, so that it takes part in no finding; never guessed;
-* a figure with no alternative but a low confidence → UNPLACED (a doubt, never an error);
+* a figure with no alternative but a low confidence, or digits read as something that is not a figure
+  (“0.”) → UNPLACED (a doubt, never an error);
 * a row label misread by a character or two (“危及二安全一稳定”) is put right before the tables are
   located when exactly one label of the form is close to it (``snap_labels``).
 """
@@ -52,7 +53,9 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
         values = _values(cell, reading)
         if len(values) > 1:
             options[cell_id] = values
-        elif reading.confidence < LOW_CONFIDENCE or (cell.state == CellState.TEXT and values):
+        elif reading.confidence < LOW_CONFIDENCE or (
+            cell.state == CellState.TEXT and any(ch.isdigit() for ch in cell.raw)
+        ):  # a figure read as something else (“0.”, “1O”) is a misreading far likelier than typed text
             report.cells[cell_id] = CellValue(
                 CellState.UNPLACED,
                 None,

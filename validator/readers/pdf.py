@@ -25,6 +25,7 @@ from pathlib import Path
 from validator.model import Provenance, ReadError
 from validator.readers.document import Document, Grid, GridCell, TextBlock
 from validator.readers.grid import is_broken_row, join_broken_row
+from validator.readers.pdf_scans import ocr_scanned_pages, pictures_on, scan_dpi
 from validator.readers.safety import MAX_PDF_EDGES, MAX_PDF_PAGES, check_file, fail
 from validator.readers.textnorm import clean_line, drop_autospace, join_lines, join_wrapped
 
@@ -60,13 +61,13 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
             try:
                 if not page.chars:
                     empty_pages.append(page.page_number)
-                    dpis[page.page_number] = _scan_dpi(page)
+                    dpis[page.page_number] = scan_dpi(page)
                     continue
-                state.page(page, doc.blocks)
+                state.page(page, doc.blocks, pictures_on(path, page, name, doc))
             finally:
                 page.close()
         if empty_pages:
-            _ocr_pages(path, name, empty_pages, doc, state, dpis)
+            ocr_scanned_pages(path, name, empty_pages, doc, state, dpis)
         doc.blocks = _join_broken_rows(doc.blocks)
         if empty_pages and len(empty_pages) == len(pages) and not doc.blocks:
             doc.meta["no_text"] = "1"
@@ -83,38 +84,6 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
     finally:
         pdf.close()
     return doc
-
-
-def _scan_dpi(page) -> float | None:
-    """The resolution of the picture that fills a scanned page (rendering finer adds no detail)."""
-    best = None
-    for im in page.images:
-        width = float(im.get("x1", 0)) - float(im.get("x0", 0))
-        src = im.get("srcsize") or (0, 0)
-        if width > page.width * 0.5 and src[0]:
-            dpi = src[0] / (width / 72.0)
-            best = max(best or 0.0, dpi)
-    return best
-
-
-def _ocr_pages(path, name: str, numbers: list[int], doc: Document, state: _State, dpis: dict) -> None:
-    """Pages without a text layer (scans) read by OCR and put back in page order; without the OCR
-    extra the document says so (meta["ocr_missing"]) and those pages stay unread."""
-    from validator.readers.ocr import available, ocr_pages, render_pdf_pages, title_of
-
-    if not available():
-        doc.meta["ocr_missing"] = "1"
-        return
-    images = render_pdf_pages(path, numbers, [dpis.get(n) for n in numbers])
-    blocks = ocr_pages(images, name, numbers, first_table=state.ntables)
-    if not blocks:
-        return
-    state.ntables = max([state.ntables] + [b.provenance.table or 0 for b in blocks if isinstance(b, Grid)])
-    # text pages and OCR'd pages interleave by page number (the sort is stable within a page)
-    doc.blocks = sorted(doc.blocks + blocks, key=lambda b: b.provenance.page or 0)
-    doc.meta["ocr"] = "1"
-    if state.title is None and numbers[0] == 1:
-        state.title = title_of(blocks)
 
 
 def _join_broken_rows(blocks: list) -> list:
@@ -214,7 +183,9 @@ class _State:
         self.ntables = 0
         self.title: str | None = None
 
-    def page(self, page, blocks: list) -> None:
+    def page(self, page, blocks: list, pictures: list | None = None) -> None:
+        """``pictures``: (top, read) of the pictures of tables on a page with text; ``read(first_table)``
+        gives their blocks, OCR'd, numbered in page order with the page's own tables."""
         pno = page.page_number
         tables = self.tables(page)
         bboxes = [bbox for bbox, _ in tables]
@@ -228,6 +199,7 @@ class _State:
             items.append((bbox[1], 0, rows))
         for para in _paragraphs(lines, bboxes):
             items.append((para[0]["top"], 1, para))
+        items += [(top, 2, read) for top, read in pictures or ()]
         items.sort(key=lambda it: (it[0], it[1]))
         if pno == 1 and self.title is None:
             self.title = _title(lines)
@@ -236,6 +208,11 @@ class _State:
                 text = drop_autospace(join_wrapped(ln["text"] for ln in obj))
                 if text:
                     blocks.append(TextBlock(text, Provenance(file=self.name, page=pno)))
+            elif kind == 2:
+                for block in obj(self.ntables):
+                    if isinstance(block, Grid):
+                        self.ntables = max(self.ntables, block.provenance.table or 0)
+                    blocks.append(block)
             else:
                 blocks.append(self.grid(obj, pno))
 

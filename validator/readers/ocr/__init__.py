@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from validator.readers.document import Block, Document
+from validator.readers.document import Block, Document, Grid
 
 #: said wherever a report could not be read because the OCR extra is missing
 OCR_MISSING_ZH = (
@@ -152,6 +152,27 @@ def render_pdf_pages(
         return out
     finally:
         pdf.close()
+
+
+def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, float, float], name: str):
+    """A function reading the picture at ``box`` (points, top-left origin) of a PDF page by OCR, given the
+    number of tables before it: the page rendered at PDF_DPI and cut to the picture; nothing unless the
+    picture holds a ruled table."""
+
+    def read(first_table: int) -> list[Block]:
+        from validator.readers.ocr.page import PageContext, read_page
+
+        (image,) = render_pdf_pages(path, [page])
+        scale = PDF_DPI / 72
+        x0, y0, x1, y1 = (round(v * scale) for v in box)
+        crop = image[max(0, y0) : y1, max(0, x0) : x1]
+        if crop.size == 0:
+            return []
+        blocks = read_page(crop, PageContext(name, page, first_table))
+        # a photo, a seal or a chart is not what is looked for: only a picture holding a table is read
+        return blocks if any(isinstance(b, Grid) for b in blocks) else []
+
+    return read
 
 
 def read_image(path: str | os.PathLike) -> Document:

@@ -155,6 +155,11 @@ def _figure(peaks: list[tuple[int, np.ndarray]], charset: list[str]) -> Line:
         ranked = sorted(mass, key=mass.get, reverse=True)
         c1, c2 = ranked[0], ranked[1]
         chars.append((c1, mass[c1] / total, c2, mass[c2] / total))
+    # a speck beside a figure read as a point or a comma (“0.”, “,12”): no figure begins or ends with one
+    while chars and chars[-1][0] in ".," and len(chars) > 1:
+        chars.pop()
+    while chars and chars[0][0] in ".," and len(chars) > 1:
+        chars.pop(0)
     text = "".join(c for c, *_ in chars)
     return Line(text, min(p for _, p, _, _ in chars), _alternatives(chars))
 
