@@ -201,9 +201,14 @@ def read_html_text(
         walker.flush()
     except RecursionError:
         raise fail("HTML嵌套过深", "HTML nested too deeply") from None
-    doc.blocks = _join_continued_tables(walker.blocks)
+    blocks = walker.blocks
     if walker.images is not None:
         walker.images.mark(doc)
+        if walker.images.read:  # before the tables continued picture to picture are put together
+            from validator.readers.ocr import join_broken_rows
+
+            blocks = join_broken_rows(blocks)
+    doc.blocks = _join_continued_tables(blocks)
     _fill_meta(doc)
     return doc
 

@@ -83,6 +83,10 @@ def read_docx(path: str | os.PathLike, *, name: str | None = None) -> Document:
         _meta(z, doc)
         if ctx._images is not None:
             ctx._images.mark(doc)
+            if ctx._images.read:
+                from validator.readers.ocr import join_broken_rows
+
+                doc.blocks = join_broken_rows(doc.blocks)
     return doc
 
 

@@ -89,6 +89,34 @@ class ImageReader:
             doc.meta["ocr_missing"] = "1"
 
 
+def join_broken_rows(blocks: list[Block]) -> list[Block]:
+    """A table row broken by the edge of a picture (a page shown as an image: the label's tail at the top
+    of the next one) put back together in the upper table, as readers.pdf does across pages."""
+    from validator.readers.grid import is_broken_row, join_broken_row
+
+    out: list[Block] = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (
+            isinstance(block, Grid)
+            and isinstance(previous, Grid)
+            and block.rows
+            and previous.rows
+            and (block.provenance.image, block.provenance.page)
+            != (previous.provenance.image, previous.provenance.page)
+            and any(c.reading is not None for c in block.rows[0])
+            and is_broken_row(previous.rows[-1], block.rows[0])
+        ):
+            out[-1] = Grid(
+                previous.rows[:-1] + [join_broken_row(previous.rows[-1], block.rows[0])], previous.provenance
+            )
+            block = Grid(block.rows[1:], block.provenance)
+            if not block.rows:
+                continue
+        out.append(block)
+    return out
+
+
 def title_of(blocks: list[Block]) -> str | None:
     """The report's title among the first lines of an OCR'd first page: a line naming a 年度报告."""
     from validator.readers.document import TextBlock
@@ -190,7 +218,7 @@ def read_image(path: str | os.PathLike) -> Document:
 
         raise fail("图片无法解码或过小", "image cannot be decoded or is too small")
     pages = [None] if len(frames) == 1 else list(range(1, len(frames) + 1))
-    doc.blocks = ocr_pages(frames, name, pages)
+    doc.blocks = join_broken_rows(ocr_pages(frames, name, pages))
     doc.meta["ocr"] = "1"
     if not doc.blocks:
         doc.meta["no_text"] = "1"

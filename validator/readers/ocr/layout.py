@@ -91,7 +91,12 @@ def find_tables(ink: np.ndarray) -> tuple[list[Table], np.ndarray]:
         x, y, bw, bh, _ = stats[i]
         if bw < w * 0.2 or bh < 20:
             continue
-        table = _grid(horizontal[y : y + bh, x : x + bw], vertical[y : y + bh, x : x + bw], (x, y))
+        table = _grid(
+            horizontal[y : y + bh, x : x + bw],
+            vertical[y : y + bh, x : x + bw],
+            ink[y : y + bh, x : x + bw],
+            (x, y),
+        )
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.box[1])
@@ -114,15 +119,18 @@ def _positions(profile: np.ndarray, minimum: float) -> list[int]:
     return out
 
 
-def _grid(horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int]) -> Table | None:
+def _grid(
+    horizontal: np.ndarray, vertical: np.ndarray, ink: np.ndarray, origin: tuple[int, int]
+) -> Table | None:
     h, w = horizontal.shape
     ys = _positions((horizontal > 0).sum(axis=1), max(25, w * 0.04))
     xs = _positions((vertical > 0).sum(axis=0), max(12, min(h * 0.3, 25)))
     ys = _merge_close(ys, 6)
     xs = _merge_close(xs, 6)
-    # a rule spans a whole cell; strokes of characters touching in a blurred scan never do
-    ys = [y for y in ys if _spans_a_cell(horizontal, y, xs, axis=1)]
-    xs = [x for x in xs if _spans_a_cell(vertical, x, ys, axis=0)]
+    # a rule is unbroken ink across a whole cell; a line of characters run together by a blurred scan
+    # still has the gaps between its characters
+    ys = [y for y in ys if _spans_a_cell(ink, y, xs, axis=1)]
+    xs = [x for x in xs if _spans_a_cell(ink, x, ys, axis=0)]
     if len(ys) < 3 or len(xs) < 3:  # a frame or a box is not a table
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -160,17 +168,17 @@ def _grid(horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int])
     return Table((int(ox), int(oy), int(ox + w), int(oy + h)), nr, nc, cells)
 
 
-def _spans_a_cell(mask: np.ndarray, at: int, cuts: list[int], axis: int) -> bool:
+def _spans_a_cell(ink: np.ndarray, at: int, cuts: list[int], axis: int) -> bool:
     for a, b in itertools.pairwise(cuts):
         if b - a < 20:  # not a cell: two marks close together
             continue
         if axis == 1:
-            strip = mask[max(0, at - 4) : at + 5, a + 2 : b - 2]
+            strip = ink[max(0, at - 3) : at + 4, a + 4 : b - 4]
             covered = (strip > 0).any(axis=0)
         else:
-            strip = mask[a + 2 : b - 2, max(0, at - 4) : at + 5]
+            strip = ink[a + 4 : b - 4, max(0, at - 3) : at + 4]
             covered = (strip > 0).any(axis=1)
-        if covered.size and covered.mean() >= 0.9:
+        if covered.size and covered.mean() >= 0.97:
             return True
     return False
 
