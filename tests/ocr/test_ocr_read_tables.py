@@ -14,6 +14,7 @@ from ocr_read_images import (
     png,
     require_ocr,
     table_image,
+    unruled_image,
 )
 
 from validator.readers import read_document, sniff
@@ -61,6 +62,16 @@ def test_png_is_sniffed_and_read_as_a_ruled_table(tmp_path, picture):
     title = [b.text for b in doc.blocks if isinstance(b, TextBlock)]
     assert title == ["某某市某某局2023年政府信息公开工作年度报告"]
     assert doc.meta["title"] == title[0]
+
+
+def test_table_without_rules_from_the_ocr_boxes(tmp_path):
+    require_ocr()
+    path = tmp_path / "unruled.png"
+    path.write_bytes(png(unruled_image()))
+    doc = read_document(path)
+    (grid,) = grids(doc)
+    assert texts(grid) == ROWS  # the figures' columns clustered from their boxes
+    assert grid.rows[2][3].reading is not None and grid.rows[2][3].provenance.column == 4
 
 
 def test_scanned_pdf_page_is_read_by_page(tmp_path, picture):

@@ -21,6 +21,7 @@ from validator.readers.ocr.layout import (
     skew_angle,
     text_lines,
 )
+from validator.readers.ocr.unruled import find_runs, grid_of
 from validator.readers.textnorm import clean_line, join_lines, join_wrapped
 
 _PAD = 4
@@ -144,12 +145,19 @@ def _text_outside(
     if (page < 128).sum() < 20:
         return []
     found = detect_and_read(page)
-    found = [f for f in found if f[1].strip()]
     if not found:
         return []
-    lines = _lines(found)
+    grouped = _grouped(found)
+    out: list[tuple[int, int, Block]] = []
+    runs = find_runs(grouped) if not table_boxes else []
+    for first, end in runs:  # a table without rules
+        ctx.tables += 1
+        grid = grid_of(grouped[first:end], ctx.name, ctx.page, ctx.image, ctx.tables)
+        out.append((grid.provenance.box[1], 0, grid))
+    taken = {i for first, end in runs for i in range(first, end)}
+    lines = [_joined(g) for i, g in enumerate(grouped) if i not in taken]
     if not lines:
-        return []
+        return out
     left = min(b[0] for b, _ in lines)
     right = max(b[2] for b, _ in lines)
     heights = sorted(b[3] - b[1] for b, _ in lines)
@@ -172,7 +180,6 @@ def _text_outside(
                 paras[-1].append((box, text))
                 continue
         paras.append([(box, text)])
-    out: list[tuple[int, int, Block]] = []
     for para in paras:
         text = join_wrapped(t for _, t in para)
         if text:
@@ -192,9 +199,9 @@ def _text_outside(
     return out
 
 
-def _lines(
-    found: list[tuple[tuple[int, int, int, int], str, float]],
-) -> list[tuple[tuple[int, int, int, int], str]]:
+def _grouped(
+    found: list[tuple[tuple[int, int, int, int], Line]],
+) -> list[list[tuple[tuple[int, int, int, int], Line]]]:
     """OCR boxes grouped into lines (boxes overlapping vertically), each line's pieces left to right."""
     found = sorted(found, key=lambda f: (f[0][1] + f[0][3]) / 2)
     groups: list[list] = []
@@ -209,15 +216,17 @@ def _lines(
                 g.append(f)
                 continue
         groups.append([f])
-    out = []
     for g in groups:
         g.sort(key=lambda f: f[0][0])
-        text = clean_line(" ".join(f[1] for f in g))
-        box = (
-            min(f[0][0] for f in g),
-            min(f[0][1] for f in g),
-            max(f[0][2] for f in g),
-            max(f[0][3] for f in g),
-        )
-        out.append((box, text))
-    return out
+    return groups
+
+
+def _joined(group: list[tuple[tuple[int, int, int, int], Line]]) -> tuple[tuple[int, int, int, int], str]:
+    text = clean_line(" ".join(line.text for _, line in group))
+    box = (
+        min(b[0] for b, _ in group),
+        min(b[1] for b, _ in group),
+        max(b[2] for b, _ in group),
+        max(b[3] for b, _ in group),
+    )
+    return box, text
