@@ -9,6 +9,7 @@ from ocr_read_images import (
     ROWS,
     SUBHEADER,
     docx_with_picture,
+    font,
     image_pdf,
     pdf_text_and_picture,
     png,
@@ -126,6 +127,19 @@ def test_picture_beside_a_saved_web_page(tmp_path, picture):
     check_table(grid)
     assert [b.text for b in doc.blocks if isinstance(b, TextBlock)][-1] == "四、行政复议"
     assert grid.provenance.image == "page_files/t3.png"
+
+
+def test_a_picture_without_a_table_on_a_web_page_is_not_read(tmp_path):
+    require_ocr()
+    from PIL import Image, ImageDraw
+
+    banner = Image.new("L", (900, 200), 255)
+    ImageDraw.Draw(banner).text((40, 80), "某某市人民政府门户网站", font=font(), fill=0)
+    (tmp_path / "banner.png").write_bytes(png(banner))
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><img src="banner.png"><p>正文</p></body></html>', encoding="utf-8")
+    doc = read_document(page)
+    assert [b.text for b in doc.blocks] == ["正文"] and "ocr" not in doc.meta
 
 
 def test_unreadable_picture_data_is_a_clear_error(tmp_path):

@@ -76,7 +76,7 @@ class ImageReader:
         ctx = PageContext(self.name, None, first_table, image)
         out: list[Block] = []
         for frame in frames:
-            out += read_page(frame, ctx)
+            out += read_page(frame, ctx, tables_only=not page_like(frame))
         if out:
             self.read += 1
         return out
@@ -115,6 +115,13 @@ def join_broken_rows(blocks: list[Block]) -> list[Block]:
                 continue
         out.append(block)
     return out
+
+
+def page_like(image) -> bool:
+    """A scanned or photographed page (portrait, large): read whole, its text too; any other picture
+    embedded in a document is read only when it holds a ruled table."""
+    h, w = image.shape[:2]
+    return h >= 900 and 1.2 <= h / max(w, 1) <= 1.7
 
 
 def title_of(blocks: list[Block]) -> str | None:
@@ -196,9 +203,8 @@ def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, 
         crop = image[max(0, y0) : y1, max(0, x0) : x1]
         if crop.size == 0:
             return []
-        blocks = read_page(crop, PageContext(name, page, first_table))
         # a photo, a seal or a chart is not what is looked for: only a picture holding a table is read
-        return blocks if any(isinstance(b, Grid) for b in blocks) else []
+        return read_page(crop, PageContext(name, page, first_table), tables_only=True)
 
     return read
 

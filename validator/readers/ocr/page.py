@@ -37,14 +37,17 @@ class PageContext:
     image: str | None = None  # the picture inside the file (DOCX media, HTML src), when not a page
 
 
-def read_page(gray: np.ndarray, ctx: PageContext) -> list[Block]:
-    """Blocks of one upright-or-slightly-rotated grey page image, top to bottom."""
+def read_page(gray: np.ndarray, ctx: PageContext, *, tables_only: bool = False) -> list[Block]:
+    """Blocks of one upright-or-slightly-rotated grey page image, top to bottom; with ``tables_only``,
+    nothing unless the image holds a ruled table (a photo, a banner or a seal is not read)."""
     ink = binarise(gray)
     angle = skew_angle(ink)
     if abs(angle) >= 0.05:
         gray = rotate(gray, angle)
         ink = binarise(gray)
     tables, rules = find_tables(ink)
+    if tables_only and not tables:
+        return []
     clean = ink.copy()
     clean[rules > 0] = 0
     items: list[tuple[int, int, Block]] = []
