@@ -41,14 +41,29 @@ def ocr_pages(
     images: Iterable, name: str, pages: Iterable[int | None], *, first_table: int = 0
 ) -> list[Block]:
     """Blocks of each page image (grey numpy arrays), in order; tables numbered after ``first_table``."""
-    from validator.readers.ocr.page import PageContext, read_page
+    from validator.readers.ocr.page import PageContext
 
     ctx = PageContext(name, None, first_table)
     out: list[Block] = []
     for image, page in zip(images, pages):
         ctx.page = page
-        out += read_page(image, ctx)
+        out += read_page_safely(image, ctx)
     return out
+
+
+def read_page_safely(image, ctx, **options) -> list[Block]:
+    """read_page, but a picture the image libraries choke on is left unread (its tables then count as not
+    found: 无法核对), never a reason to refuse the whole file."""
+    from validator.readers.ocr.page import read_page
+
+    tables = ctx.tables
+    try:
+        return read_page(image, ctx, **options)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - OpenCV/onnxruntime errors on a degenerate picture
+        ctx.tables = tables
+        return []
 
 
 class ImageReader:
@@ -71,12 +86,12 @@ class ImageReader:
         if not self._ok:
             self.missing += 1
             return []
-        from validator.readers.ocr.page import PageContext, read_page
+        from validator.readers.ocr.page import PageContext
 
         ctx = PageContext(self.name, None, first_table, image)
         out: list[Block] = []
         for frame in frames:
-            out += read_page(frame, ctx, tables_only=not page_like(frame))
+            out += read_page_safely(frame, ctx, tables_only=not page_like(frame))
         if out:
             self.read += 1
         return out
@@ -195,7 +210,7 @@ def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, 
     picture holds a ruled table."""
 
     def read(first_table: int) -> list[Block]:
-        from validator.readers.ocr.page import PageContext, read_page
+        from validator.readers.ocr.page import PageContext
 
         (image,) = render_pdf_pages(path, [page])
         scale = PDF_DPI / 72
@@ -204,7 +219,7 @@ def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, 
         if crop.size == 0:
             return []
         # a photo, a seal or a chart is not what is looked for: only a picture holding a table is read
-        return read_page(crop, PageContext(name, page, first_table), tables_only=True)
+        return read_page_safely(crop, PageContext(name, page, first_table), tables_only=True)
 
     return read
 
