@@ -52,7 +52,7 @@ def read_page(gray: np.ndarray, ctx: PageContext, *, tables_only: bool = False) 
     clean[rules > 0] = 0
     items: list[tuple[int, int, Block]] = []
     for table in tables:
-        grid = _grid(gray, clean, table, ctx)
+        grid = _grid(gray, clean, rules, table, ctx)
         if any(c.text for row in grid.rows for c in row):
             items.append((table.box[1], 0, grid))
         else:
@@ -63,7 +63,7 @@ def read_page(gray: np.ndarray, ctx: PageContext, *, tables_only: bool = False) 
     return [block for _, _, block in items]
 
 
-def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -> Grid:
+def _grid(gray: np.ndarray, clean: np.ndarray, rules: np.ndarray, table: Table, ctx: PageContext) -> Grid:
     ctx.tables += 1
     t = ctx.tables
     crops: list[np.ndarray] = []
@@ -74,7 +74,7 @@ def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -
         boxes = text_lines(clean, cell.box)
         lines_of[k] = len(boxes)
         for x0, y0, x1, y1 in boxes:
-            crop = _crop(gray, clean, (x0, y0, x1, y1))
+            crop = _crop(gray, rules, (x0, y0, x1, y1))
             crops.append(crop)
             boxes_read.append((x0, y0, x1, y1))
             owners.append(k)
@@ -124,15 +124,14 @@ def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -
     return Grid(rows, Provenance(file=ctx.name, page=ctx.page, image=ctx.image, table=t, box=table.box))
 
 
-def _crop(gray: np.ndarray, clean: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """A line's crop with a white margin, the table rules painted out."""
+def _crop(gray: np.ndarray, rules: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's crop with a white margin, the table rules painted out (the grey edges of the strokes are
+    kept: the recogniser reads a thin blurred 0 from them, not from the binarised ink)."""
     x0, y0, x1, y1 = box
     h, w = gray.shape
     a0, b0, a1, b1 = max(0, x0 - _PAD), max(0, y0 - _PAD), min(w, x1 + _PAD), min(h, y1 + _PAD)
     crop = gray[b0:b1, a0:a1].copy()
-    mask = clean[b0:b1, a0:a1] == 0
-    # keep the grey of the ink, whiten everything that is not ink of this cell (rules, neighbours)
-    crop[mask & (crop < 200)] = 255
+    crop[rules[b0:b1, a0:a1] > 0] = 255
     out = np.full((crop.shape[0] + 2 * _PAD, crop.shape[1] + 2 * _PAD), 255, dtype=np.uint8)
     out[_PAD : _PAD + crop.shape[0], _PAD : _PAD + crop.shape[1]] = crop
     return out
