@@ -108,6 +108,7 @@ def test_picture_inside_docx_in_document_order(tmp_path, picture):
     (grid,) = grids(doc)
     check_table(grid)
     assert grid.rows[2][1].provenance.image == "word/media/image1.png"
+    assert grid.rows[2][1].provenance.zh() == "图片「image1.png」 表格第3行"
     assert doc.meta.get("ocr") == "1"
 
 

@@ -68,16 +68,18 @@ def read_page_safely(image, ctx, **options) -> list[Block]:
 
 class ImageReader:
     """OCR of the pictures a document embeds (DOCX media, HTML <img>), one at a time in document order:
-    their tables numbered after the document's own. Without the extra nothing is read and
-    ``missing`` counts the pictures left unread (the reader marks the document ``ocr_missing``)."""
+    their tables numbered among the pictures' tables (Provenance.image names the picture). Without the
+    extra nothing is read and ``missing`` counts the pictures left unread (the reader marks the document
+    ``ocr_missing``)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.read = 0
         self.missing = 0
+        self.tables = 0
         self._ok: bool | None = None
 
-    def blocks(self, data: bytes, image: str, first_table: int) -> list[Block]:
+    def blocks(self, data: bytes, image: str) -> list[Block]:
         if self._ok is None:
             self._ok = available()
         frames = decode_image(data) if data else []
@@ -88,10 +90,11 @@ class ImageReader:
             return []
         from validator.readers.ocr.page import PageContext
 
-        ctx = PageContext(self.name, None, first_table, image)
+        ctx = PageContext(self.name, None, self.tables, image)
         out: list[Block] = []
         for frame in frames:
             out += read_page_safely(frame, ctx, tables_only=not page_like(frame))
+        self.tables = ctx.tables
         if out:
             self.read += 1
         return out
