@@ -80,7 +80,12 @@ def _grid(gray: np.ndarray, clean: np.ndarray, rules: np.ndarray, table: Table, 
             owners.append(k)
     lines = recognise(crops)
     for i, (line, box) in enumerate(zip(lines, boxes_read)):
-        if line.text.isdigit() and leading_dash(clean, box):
+        rest = leading_dash(clean, box)
+        if rest is None:
+            continue
+        if not line.text.isdigit():  # the sign misread with the digit (“-1” as “M”): read the digits alone
+            line = recognise([_crop(gray, rules, (rest, box[1], box[2], box[3]))])[0]
+        if line.text.isdigit():
             lines[i] = Line("-" + line.text, line.confidence, tuple("-" + a for a in line.alternatives))
     texts: dict[int, list[Line]] = {}
     for k, line in zip(owners, lines):
