@@ -51,3 +51,8 @@ def test_docx_pictures_are_flagged_unread(tmp_path, no_extra, picture):
     ]
     report = locate(doc)
     assert "OCR" in report.tables_missing["t3"] and "pip install" in report.tables_missing["t3"]
+    # the tables may be the pictures: not read (无法核对), never an M-02 error about their absence
+    assert not report.machine_readable
+    (result,) = validate_reports([report])
+    assert result.status == "not_checked" and "OCR" in result.not_checked
+    assert not [f.rule for f in result.findings if f.severity == "error"]

@@ -61,7 +61,10 @@ def locate(
     locate_tables(template, stream, report, sections, settings)
     if doc.meta.get("ocr"):
         apply_readings(doc, template, report)
-    if doc.meta.get("ocr_missing"):  # pictures left unread: say why a table may be missing
+    if doc.meta.get("ocr_missing") and report.tables_missing:
+        # pictures left unread and tables not found: they may be those pictures, so their absence is not
+        # certain (no M-02 error): the report is not read, as a scan is, and says what to install
+        report.machine_readable = False
         for table_id, reason in report.tables_missing.items():
             report.tables_missing[table_id] = f"{reason}；文件中的图片未识别：{_OCR_MISSING}"
     read_claims(catalogue, stream, report)
