@@ -8,7 +8,6 @@ Run: .venv/bin/python -m benchmarks.bench_ocr [reports] [seed]
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -37,8 +36,9 @@ class OcrBench:
 def missing() -> str | None:
     """Why the benchmark cannot run here, or None."""
     from validator.readers.convert import find_soffice
+    from validator.readers.ocr import available
 
-    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+    if not available():
         return 'OCR not measured: the OCR extra is not installed (pip install -e ".[ocr]")'
     if find_soffice() is None:
         return "OCR not measured: LibreOffice is not installed (scans are generated from printed reports)"
