@@ -91,7 +91,11 @@ class Provenance:
             return f"第{self.line}行" if self.line is not None else ""
         if self.offset is not None:
             return f"第{self.offset}字符处"
-        if kind == "pdf" or self.page is not None:
+        if self.image is not None:  # a table read from a picture inside the file (DOCX, web page)
+            parts = [f"图片「{self.image.rsplit('/', 1)[-1]}」"]
+            if self.row is not None:
+                parts.append(f"表格第{self.row}行")
+        elif kind == "pdf" or self.page is not None:
             parts = [f"第{self.page}页"] if self.page is not None else []
             if self.row is not None:
                 parts.append(f"表格第{self.row}行")

@@ -192,3 +192,20 @@ def pdf_text_and_picture(image) -> bytes:
 
 def _stream(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def unruled_image(rows: list[list[str]] | None = None, blur: float = 0.5):
+    """The table's rows set in columns without any rule (labels left, figures right-aligned), grey, blurred."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rows = ROWS if rows is None else rows
+    f = font()
+    img = Image.new("L", (1000, 120 + 60 * len(rows)), 255)
+    d = ImageDraw.Draw(img)
+    rights = [520, 720, 900]
+    for r, row in enumerate(rows):
+        y = 60 + 60 * r
+        d.text((60, y), row[0], font=f, fill=0)
+        for text, right in zip(row[1:], rights):
+            d.text((right - d.textlength(text, font=f), y), text, font=f, fill=0)
+    return img.filter(ImageFilter.GaussianBlur(blur)) if blur else img

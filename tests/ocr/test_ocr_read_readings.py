@@ -87,6 +87,13 @@ def test_low_confidence_without_alternatives_is_unplaced(source):
     assert sure.cells[CELL].state == CellState.NUMBER and errors_naming(sure, CELL)
 
 
+def test_ink_that_reads_as_nothing_is_unplaced_not_blank(source):
+    path, _ = source
+    report = locate(as_ocr(path, {CELL: ("", Reading(0.0))}))
+    assert report.cells[CELL].state == CellState.UNPLACED and "无法识别" in report.cells[CELL].note
+    assert locate(as_ocr(path, {CELL: ("", None)})).cells[CELL].state == CellState.BLANK  # no ink: blank
+
+
 def test_a_label_misread_by_a_character_is_read_as_the_form_has_it(source):
     path, truth = source
     key = "t3.res.unable.not_held.np"

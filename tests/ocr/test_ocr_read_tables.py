@@ -9,11 +9,13 @@ from ocr_read_images import (
     ROWS,
     SUBHEADER,
     docx_with_picture,
+    font,
     image_pdf,
     pdf_text_and_picture,
     png,
     require_ocr,
     table_image,
+    unruled_image,
 )
 
 from validator.readers import read_document, sniff
@@ -63,6 +65,16 @@ def test_png_is_sniffed_and_read_as_a_ruled_table(tmp_path, picture):
     assert doc.meta["title"] == title[0]
 
 
+def test_table_without_rules_from_the_ocr_boxes(tmp_path):
+    require_ocr()
+    path = tmp_path / "unruled.png"
+    path.write_bytes(png(unruled_image()))
+    doc = read_document(path)
+    (grid,) = grids(doc)
+    assert texts(grid) == ROWS  # the figures' columns clustered from their boxes
+    assert grid.rows[2][3].reading is not None and grid.rows[2][3].provenance.column == 4
+
+
 def test_scanned_pdf_page_is_read_by_page(tmp_path, picture):
     path = tmp_path / "scan.pdf"
     path.write_bytes(image_pdf(picture))
@@ -96,6 +108,7 @@ def test_picture_inside_docx_in_document_order(tmp_path, picture):
     (grid,) = grids(doc)
     check_table(grid)
     assert grid.rows[2][1].provenance.image == "word/media/image1.png"
+    assert grid.rows[2][1].provenance.zh() == "图片「image1.png」 表格第3行"
     assert doc.meta.get("ocr") == "1"
 
 
@@ -115,6 +128,19 @@ def test_picture_beside_a_saved_web_page(tmp_path, picture):
     check_table(grid)
     assert [b.text for b in doc.blocks if isinstance(b, TextBlock)][-1] == "四、行政复议"
     assert grid.provenance.image == "page_files/t3.png"
+
+
+def test_a_picture_without_a_table_on_a_web_page_is_not_read(tmp_path):
+    require_ocr()
+    from PIL import Image, ImageDraw
+
+    banner = Image.new("L", (900, 200), 255)
+    ImageDraw.Draw(banner).text((40, 80), "某某市人民政府门户网站", font=font(), fill=0)
+    (tmp_path / "banner.png").write_bytes(png(banner))
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><img src="banner.png"><p>正文</p></body></html>', encoding="utf-8")
+    doc = read_document(page)
+    assert [b.text for b in doc.blocks] == ["正文"] and "ocr" not in doc.meta
 
 
 def test_unreadable_picture_data_is_a_clear_error(tmp_path):

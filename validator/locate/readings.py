@@ -49,7 +49,15 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
     options: dict[str, list[float]] = {}
     for cell_id, cell in report.cells.items():
         reading = readings.get(cell.provenance) if cell.provenance is not None else None
-        if reading is None or cell.state not in (CellState.NUMBER, CellState.TEXT):
+        if reading is None:
+            continue
+        if cell.state == CellState.BLANK:
+            if reading.confidence < LOW_CONFIDENCE:  # ink in the cell, but nothing could be read from it
+                report.cells[cell_id] = CellValue(
+                    CellState.UNPLACED, None, "", cell.provenance, note="图片中此格有字迹，但无法识别"
+                )
+            continue
+        if cell.state not in (CellState.NUMBER, CellState.TEXT):
             continue
         values = _values(cell, reading)
         if len(values) > 1:

@@ -321,10 +321,7 @@ class _Walker:
             from validator.readers.ocr import ImageReader
 
             self.images = ImageReader(self.name)
-        for block in self.images.blocks(data, src[:200], self.ntables):
-            if isinstance(block, Grid):
-                self.ntables = max(self.ntables, block.provenance.table or 0)
-            self.blocks.append(block)
+        self.blocks.extend(self.images.blocks(data, src[:200]))  # tables numbered among the pictures
 
     def flush(self) -> None:
         if self.buf:

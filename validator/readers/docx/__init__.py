@@ -162,10 +162,9 @@ class _Ctx:
             target = self.rels().get(rid)
             if not target or target not in self.z:
                 continue
-            for block in self._images.blocks(self.z.read(target), target, self.ntables):
-                if isinstance(block, Grid):
-                    self.ntables = max(self.ntables, block.provenance.table or 0)
-                self.blocks.append(block)
+            # numbered among the pictures' tables (Provenance.image says which picture), not among the
+            # Word tables, whose numbers the annotated copy uses to find its cells
+            self.blocks.extend(self._images.blocks(self.z.read(target), target))
 
     def paragraph_text(self, p, *, split_breaks: bool) -> tuple[list[str], list]:
         """Lines of a paragraph (split at w:br/w:cr when asked) and the text boxes it anchors."""

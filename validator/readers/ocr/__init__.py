@@ -41,28 +41,45 @@ def ocr_pages(
     images: Iterable, name: str, pages: Iterable[int | None], *, first_table: int = 0
 ) -> list[Block]:
     """Blocks of each page image (grey numpy arrays), in order; tables numbered after ``first_table``."""
-    from validator.readers.ocr.page import PageContext, read_page
+    from validator.readers.ocr.page import PageContext
 
     ctx = PageContext(name, None, first_table)
     out: list[Block] = []
     for image, page in zip(images, pages):
         ctx.page = page
-        out += read_page(image, ctx)
+        out += read_page_safely(image, ctx)
     return out
+
+
+def read_page_safely(image, ctx, **options) -> list[Block]:
+    """read_page, but a picture the image libraries choke on is left unread (its tables then count as not
+    found: 无法核对), never a reason to refuse the whole file."""
+    from validator.readers.ocr.page import read_page
+
+    tables = ctx.tables
+    try:
+        return read_page(image, ctx, **options)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - OpenCV/onnxruntime errors on a degenerate picture
+        ctx.tables = tables
+        return []
 
 
 class ImageReader:
     """OCR of the pictures a document embeds (DOCX media, HTML <img>), one at a time in document order:
-    their tables numbered after the document's own. Without the extra nothing is read and
-    ``missing`` counts the pictures left unread (the reader marks the document ``ocr_missing``)."""
+    their tables numbered among the pictures' tables (Provenance.image names the picture). Without the
+    extra nothing is read and ``missing`` counts the pictures left unread (the reader marks the document
+    ``ocr_missing``)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.read = 0
         self.missing = 0
+        self.tables = 0
         self._ok: bool | None = None
 
-    def blocks(self, data: bytes, image: str, first_table: int) -> list[Block]:
+    def blocks(self, data: bytes, image: str) -> list[Block]:
         if self._ok is None:
             self._ok = available()
         frames = decode_image(data) if data else []
@@ -71,12 +88,13 @@ class ImageReader:
         if not self._ok:
             self.missing += 1
             return []
-        from validator.readers.ocr.page import PageContext, read_page
+        from validator.readers.ocr.page import PageContext
 
-        ctx = PageContext(self.name, None, first_table, image)
+        ctx = PageContext(self.name, None, self.tables, image)
         out: list[Block] = []
         for frame in frames:
-            out += read_page(frame, ctx)
+            out += read_page_safely(frame, ctx, tables_only=not page_like(frame))
+        self.tables = ctx.tables
         if out:
             self.read += 1
         return out
@@ -115,6 +133,13 @@ def join_broken_rows(blocks: list[Block]) -> list[Block]:
                 continue
         out.append(block)
     return out
+
+
+def page_like(image) -> bool:
+    """A scanned or photographed page (portrait, large): read whole, its text too; any other picture
+    embedded in a document is read only when it holds a ruled table."""
+    h, w = image.shape[:2]
+    return h >= 900 and 1.2 <= h / max(w, 1) <= 1.7
 
 
 def title_of(blocks: list[Block]) -> str | None:
@@ -188,7 +213,7 @@ def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, 
     picture holds a ruled table."""
 
     def read(first_table: int) -> list[Block]:
-        from validator.readers.ocr.page import PageContext, read_page
+        from validator.readers.ocr.page import PageContext
 
         (image,) = render_pdf_pages(path, [page])
         scale = PDF_DPI / 72
@@ -196,9 +221,8 @@ def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, 
         crop = image[max(0, y0) : y1, max(0, x0) : x1]
         if crop.size == 0:
             return []
-        blocks = read_page(crop, PageContext(name, page, first_table))
         # a photo, a seal or a chart is not what is looked for: only a picture holding a table is read
-        return blocks if any(isinstance(b, Grid) for b in blocks) else []
+        return read_page_safely(crop, PageContext(name, page, first_table), tables_only=True)
 
     return read
 

@@ -79,8 +79,8 @@ def available() -> bool:
     return True
 
 
-def detect_and_read(gray: np.ndarray) -> list[tuple[tuple[int, int, int, int], str, float]]:
-    """Text lines of an upright page region: (box x0, y0, x1, y1 in pixels, text, confidence), unordered.
+def detect_and_read(gray: np.ndarray) -> list[tuple[tuple[int, int, int, int], Line]]:
+    """Text lines of an upright page region: (box x0, y0, x1, y1 in pixels, Line), unordered.
 
     Lines are found on the page scaled down to DETECT_SIDE on its short side (the detector needs no more;
     it costs a third as much), then each is recognised from the full-resolution page."""
@@ -102,7 +102,7 @@ def detect_and_read(gray: np.ndarray) -> list[tuple[tuple[int, int, int, int], s
         if x1 - x0 >= 4 and y1 - y0 >= 4:
             found.append((x0, y0, x1, y1))
     lines = recognise([gray[y0:y1, x0:x1] for x0, y0, x1, y1 in found])
-    return [(box, line.text, line.confidence) for box, line in zip(found, lines) if line.text.strip()]
+    return [(box, line) for box, line in zip(found, lines) if line.text.strip()]
 
 
 def recognise(crops: list[np.ndarray], batch: int = 16) -> list[Line]:

@@ -252,21 +252,21 @@ def _merge_thin(lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, 
     return [tuple(b) for b in out]  # type: ignore[misc]
 
 
-def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """The line starts with a short horizontal stroke at mid-height (a minus sign), which the recogniser
-    tends to drop before a digit: the leftmost blob is flat, thin and followed by more ink."""
+def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
+    """Where the rest of the line begins (x, pixels) when it starts with a short horizontal stroke at
+    mid-height (a minus sign), which the recogniser drops or misreads before a digit; else None."""
     x0, y0, x1, y1 = box
     region = (ink[y0:y1, x0:x1] > 0).astype(np.uint8)
     if region.size == 0:
-        return False
+        return None
     count, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
     blobs = sorted((stats[i] for i in range(1, count) if stats[i][4] >= 3), key=lambda s: s[0])
     if len(blobs) < 2:
-        return False
+        return None
     x, y, w, h, _ = blobs[0]
     height = y1 - y0
     middle = y + h / 2
     rest = min(b[0] for b in blobs[1:])
-    return bool(
-        w >= 1.5 * h and h <= 0.3 * height and height * 0.25 <= middle <= height * 0.75 and rest >= x + w - 1
-    )
+    if w >= 1.5 * h and h <= 0.3 * height and height * 0.25 <= middle <= height * 0.75 and rest >= x + w - 1:
+        return int(x0 + rest)
+    return None

@@ -21,6 +21,7 @@ from validator.readers.ocr.layout import (
     skew_angle,
     text_lines,
 )
+from validator.readers.ocr.unruled import find_runs, grid_of
 from validator.readers.textnorm import clean_line, join_lines, join_wrapped
 
 _PAD = 4
@@ -36,19 +37,22 @@ class PageContext:
     image: str | None = None  # the picture inside the file (DOCX media, HTML src), when not a page
 
 
-def read_page(gray: np.ndarray, ctx: PageContext) -> list[Block]:
-    """Blocks of one upright-or-slightly-rotated grey page image, top to bottom."""
+def read_page(gray: np.ndarray, ctx: PageContext, *, tables_only: bool = False) -> list[Block]:
+    """Blocks of one upright-or-slightly-rotated grey page image, top to bottom; with ``tables_only``,
+    nothing unless the image holds a ruled table (a photo, a banner or a seal is not read)."""
     ink = binarise(gray)
     angle = skew_angle(ink)
     if abs(angle) >= 0.05:
         gray = rotate(gray, angle)
         ink = binarise(gray)
     tables, rules = find_tables(ink)
+    if tables_only and not tables:
+        return []
     clean = ink.copy()
     clean[rules > 0] = 0
     items: list[tuple[int, int, Block]] = []
     for table in tables:
-        grid = _grid(gray, clean, table, ctx)
+        grid = _grid(gray, clean, rules, table, ctx)
         if any(c.text for row in grid.rows for c in row):
             items.append((table.box[1], 0, grid))
         else:
@@ -59,7 +63,7 @@ def read_page(gray: np.ndarray, ctx: PageContext) -> list[Block]:
     return [block for _, _, block in items]
 
 
-def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -> Grid:
+def _grid(gray: np.ndarray, clean: np.ndarray, rules: np.ndarray, table: Table, ctx: PageContext) -> Grid:
     ctx.tables += 1
     t = ctx.tables
     crops: list[np.ndarray] = []
@@ -70,13 +74,18 @@ def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -
         boxes = text_lines(clean, cell.box)
         lines_of[k] = len(boxes)
         for x0, y0, x1, y1 in boxes:
-            crop = _crop(gray, clean, (x0, y0, x1, y1))
+            crop = _crop(gray, rules, (x0, y0, x1, y1))
             crops.append(crop)
             boxes_read.append((x0, y0, x1, y1))
             owners.append(k)
     lines = recognise(crops)
     for i, (line, box) in enumerate(zip(lines, boxes_read)):
-        if line.text.isdigit() and leading_dash(clean, box):
+        rest = leading_dash(clean, box)
+        if rest is None:
+            continue
+        if not line.text.isdigit():  # the sign misread with the digit (“-1” as “M”): read the digits alone
+            line = recognise([_crop(gray, rules, (rest, box[1], box[2], box[3]))])[0]
+        if line.text.isdigit():
             lines[i] = Line("-" + line.text, line.confidence, tuple("-" + a for a in line.alternatives))
     texts: dict[int, list[Line]] = {}
     for k, line in zip(owners, lines):
@@ -120,15 +129,14 @@ def _grid(gray: np.ndarray, clean: np.ndarray, table: Table, ctx: PageContext) -
     return Grid(rows, Provenance(file=ctx.name, page=ctx.page, image=ctx.image, table=t, box=table.box))
 
 
-def _crop(gray: np.ndarray, clean: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """A line's crop with a white margin, the table rules painted out."""
+def _crop(gray: np.ndarray, rules: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's crop with a white margin, the table rules painted out (the grey edges of the strokes are
+    kept: the recogniser reads a thin blurred 0 from them, not from the binarised ink)."""
     x0, y0, x1, y1 = box
     h, w = gray.shape
     a0, b0, a1, b1 = max(0, x0 - _PAD), max(0, y0 - _PAD), min(w, x1 + _PAD), min(h, y1 + _PAD)
     crop = gray[b0:b1, a0:a1].copy()
-    mask = clean[b0:b1, a0:a1] == 0
-    # keep the grey of the ink, whiten everything that is not ink of this cell (rules, neighbours)
-    crop[mask & (crop < 200)] = 255
+    crop[rules[b0:b1, a0:a1] > 0] = 255
     out = np.full((crop.shape[0] + 2 * _PAD, crop.shape[1] + 2 * _PAD), 255, dtype=np.uint8)
     out[_PAD : _PAD + crop.shape[0], _PAD : _PAD + crop.shape[1]] = crop
     return out
@@ -144,12 +152,19 @@ def _text_outside(
     if (page < 128).sum() < 20:
         return []
     found = detect_and_read(page)
-    found = [f for f in found if f[1].strip()]
     if not found:
         return []
-    lines = _lines(found)
+    grouped = _grouped(found)
+    out: list[tuple[int, int, Block]] = []
+    runs = find_runs(grouped) if not table_boxes else []
+    for first, end in runs:  # a table without rules
+        ctx.tables += 1
+        grid = grid_of(grouped[first:end], ctx.name, ctx.page, ctx.image, ctx.tables)
+        out.append((grid.provenance.box[1], 0, grid))
+    taken = {i for first, end in runs for i in range(first, end)}
+    lines = [_joined(g) for i, g in enumerate(grouped) if i not in taken]
     if not lines:
-        return []
+        return out
     left = min(b[0] for b, _ in lines)
     right = max(b[2] for b, _ in lines)
     heights = sorted(b[3] - b[1] for b, _ in lines)
@@ -172,7 +187,6 @@ def _text_outside(
                 paras[-1].append((box, text))
                 continue
         paras.append([(box, text)])
-    out: list[tuple[int, int, Block]] = []
     for para in paras:
         text = join_wrapped(t for _, t in para)
         if text:
@@ -192,9 +206,9 @@ def _text_outside(
     return out
 
 
-def _lines(
-    found: list[tuple[tuple[int, int, int, int], str, float]],
-) -> list[tuple[tuple[int, int, int, int], str]]:
+def _grouped(
+    found: list[tuple[tuple[int, int, int, int], Line]],
+) -> list[list[tuple[tuple[int, int, int, int], Line]]]:
     """OCR boxes grouped into lines (boxes overlapping vertically), each line's pieces left to right."""
     found = sorted(found, key=lambda f: (f[0][1] + f[0][3]) / 2)
     groups: list[list] = []
@@ -209,15 +223,17 @@ def _lines(
                 g.append(f)
                 continue
         groups.append([f])
-    out = []
     for g in groups:
         g.sort(key=lambda f: f[0][0])
-        text = clean_line(" ".join(f[1] for f in g))
-        box = (
-            min(f[0][0] for f in g),
-            min(f[0][1] for f in g),
-            max(f[0][2] for f in g),
-            max(f[0][3] for f in g),
-        )
-        out.append((box, text))
-    return out
+    return groups
+
+
+def _joined(group: list[tuple[tuple[int, int, int, int], Line]]) -> tuple[tuple[int, int, int, int], str]:
+    text = clean_line(" ".join(line.text for _, line in group))
+    box = (
+        min(b[0] for b, _ in group),
+        min(b[1] for b, _ in group),
+        max(b[2] for b, _ in group),
+        max(b[3] for b, _ in group),
+    )
+    return box, text
