@@ -1,6 +1,7 @@
 """`make bench`: synthetic reports in every format, end to end through `ogi batch`, then validation alone.
 
-    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 6000] [--keep DIR]
+    python -m benchmarks.bench [--n 10000] [--jobs 2] [--validate-n 100000] [--single 300] [--blame-n 6000]
+                               [--ocr-n 4] [--keep DIR]
 
 (or OGI_BENCH_N, OGI_BENCH_JOBS, OGI_BENCH_VALIDATE_N, OGI_BENCH_SINGLE; OGI_BENCH_CLUSTER, default
 local:2, empty to skip; OGI_BENCH_SCALE_N=10000,30000 adds benchmarks.bench_scale's runs). Prints:
@@ -333,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
         default=_env_int("OGI_BENCH_BLAME_N", 6000),
         help="generated reports with seeded slips for the which-cell-is-wrong figures (issue 9)",
     )
+    parser.add_argument(
+        "--ocr-n",
+        type=int,
+        default=_env_int("OGI_BENCH_OCR_N", 4),
+        help="generated scanned reports read with OCR (issue 14); 0 to skip",
+    )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--keep", type=Path, help="keep the generated files and outputs in this folder")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -450,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(bench_store.report(bench_store.run(rows), out)))
 
         print("\n".join(bench_blame.report(bench_blame.run(args.blame_n, args.seed))))
+        from benchmarks import bench_ocr
+
+        print("\n".join(bench_ocr.report(bench_ocr.run(args.ocr_n, args.seed))))
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

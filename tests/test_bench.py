@@ -19,6 +19,8 @@ def test_bench_prints_the_figures(capsys, tmp_path):
                 "5",
                 "--blame-n",
                 "90",
+                "--ocr-n",
+                "1",
                 "--keep",
                 str(tmp_path),
             ]
@@ -41,6 +43,7 @@ def test_bench_prints_the_figures(capsys, tmp_path):
         "which cell is wrong",
         "two slips, both cells found",
         "×",
+        "OCR",
     ):
         assert text in out, text
     assert "clean reports with a warning or error: 0" in out

@@ -194,8 +194,19 @@ def test_summary(outcomes, capsys):
     assert len(rows) == len(FAMILIES) - (0 if HAS_SOFFICE else sum(f.via_pdf for f in FAMILIES.values()))
 
 
+@pytest.fixture
+def without_ocr(monkeypatch):
+    """As without the OCR extra (pip install ".[ocr]"): a scan is then not read (tests/ocr reads them)."""
+    import sys
+
+    from validator.readers.ocr import engine
+
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
+    monkeypatch.setattr(engine, "_ENGINE", None)
+
+
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed")
-def test_scanned_pdf_reaches_the_locator_without_text(outcomes, tmp_path):
+def test_scanned_pdf_reaches_the_locator_without_text(outcomes, tmp_path, without_ocr):
     """A printed report scanned back (pages as images, no text layer) is flagged no_text, not refused."""
     printed = outcomes[("pdf", "gb2021")][0].path
     scan = tmp_path / "scan.pdf"
@@ -210,7 +221,7 @@ def test_scanned_pdf_reaches_the_locator_without_text(outcomes, tmp_path):
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed")
-def test_scanned_pdf_is_not_checked(outcomes, tmp_path):
+def test_scanned_pdf_is_not_checked(outcomes, tmp_path, without_ocr):
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(image_only_pdf(outcomes[("pdf", "gb2019")][0].path))
     (result,) = validate_reports([read_report(scan)])

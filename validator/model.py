@@ -69,6 +69,12 @@ class Provenance:
     line: int | None = None  # 1-based line of a text file
     offset: int | None = None  # character offset in a text file
     ref: str | None = None  # spreadsheet reference, e.g. "C7"
+    box: tuple[int, int, int, int] | None = None  # pixels (x0, y0, x1, y1) of an image read by OCR
+    image: str | None = None  # the image a cell was read from, when not the page itself (DOCX, HTML)
+
+    def __post_init__(self) -> None:
+        if self.box is not None and not isinstance(self.box, tuple):  # from JSON: a list
+            object.__setattr__(self, "box", tuple(self.box))
 
     def zh(self, kind: str = "", column: bool = False) -> str:
         """Where, in the words the file's format has: 工作表「表三」 单元格 C7 (spreadsheet), 第80行 (text),
@@ -85,7 +91,11 @@ class Provenance:
             return f"第{self.line}行" if self.line is not None else ""
         if self.offset is not None:
             return f"第{self.offset}字符处"
-        if kind == "pdf" or self.page is not None:
+        if self.image is not None:  # a table read from a picture inside the file (DOCX, web page)
+            parts = [f"图片「{self.image.rsplit('/', 1)[-1]}」"]
+            if self.row is not None:
+                parts.append(f"表格第{self.row}行")
+        elif kind == "pdf" or self.page is not None:
             parts = [f"第{self.page}页"] if self.page is not None else []
             if self.row is not None:
                 parts.append(f"表格第{self.row}行")

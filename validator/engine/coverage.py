@@ -48,6 +48,12 @@ def not_checked(frame) -> np.ndarray:
     for row, texts in reasons.items():
         out[row] = "；".join(texts)
     out[~readable] = words["no_text"]["zh"]
+    for row in np.nonzero(~readable)[
+        0
+    ].tolist():  # what the reader said, when it says more (OCR not installed)
+        said = next(iter((missing_tables[row] or {}).values()), "")
+        if "OCR" in said:
+            out[row] = f"{out[row]}；{said.split('；')[-1]}"
     return out
 
 

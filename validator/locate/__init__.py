@@ -21,6 +21,7 @@ from validator.catalogue import Catalogue, load_catalogue
 from validator.locate.cells import parse_cell
 from validator.locate.claims import read_claims
 from validator.locate.metadata import detect_template, read_metadata
+from validator.locate.readings import apply_readings, snap_labels
 from validator.locate.sections import find_sections
 from validator.locate.settings import DEFAULT_SETTINGS, LocateSettings
 from validator.locate.stream import Stream
@@ -31,6 +32,7 @@ from validator.readers.document import Document, TextBlock
 __all__ = ["LocateSettings", "locate", "parse_cell"]
 
 _NO_TEXT = "文件没有可读取的文本层（表格以图片或扫描件形式发布）"
+_OCR_MISSING = '未安装图片文字识别（OCR）组件，请运行 pip install "ogi-validator[ocr]" 后再检查'
 
 
 def locate(
@@ -38,6 +40,8 @@ def locate(
 ) -> Report:
     """Turn one Document into a Report for the catalogue's templates."""
     catalogue = catalogue or load_catalogue()
+    if doc.meta.get("ocr"):
+        snap_labels(doc, catalogue)
     stream = Stream(doc)
     report = Report(source=doc.source, format=doc.format, tables_only=doc.tables_only)
     report.narrative = "\n".join(b.text for b in doc.blocks if isinstance(b, TextBlock))
@@ -47,12 +51,21 @@ def locate(
         required = catalogue.template_for_year(report.year)
         report.template = required.id if required else None
         tables = required.tables if required else next(iter(catalogue.templates.values())).tables
+        reason = f"{_NO_TEXT}；{_OCR_MISSING}" if doc.meta.get("ocr_missing") else _NO_TEXT
         for table in tables:
-            report.tables_missing[table.id] = _NO_TEXT
+            report.tables_missing[table.id] = reason
         return report
     template = detect_template(catalogue, stream.text, report)
     report.template = template.id
     sections = find_sections(template, stream, report, settings)
     locate_tables(template, stream, report, sections, settings)
+    if doc.meta.get("ocr"):
+        apply_readings(doc, template, report)
+    if doc.meta.get("ocr_missing") and report.tables_missing:
+        # pictures left unread and tables not found: they may be those pictures, so their absence is not
+        # certain (no M-02 error): the report is not read, as a scan is, and says what to install
+        report.machine_readable = False
+        for table_id, reason in report.tables_missing.items():
+            report.tables_missing[table_id] = f"{reason}；文件中的图片未识别：{_OCR_MISSING}"
     read_claims(catalogue, stream, report)
     return report

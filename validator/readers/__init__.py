@@ -1,7 +1,7 @@
 """Readers: any supported file → Document. ``read_document`` sniffs the bytes and never trusts the extension.
 
 PK zip with word/document.xml → DOCX; with xl/workbook.xml → XLSX; OpenDocument zip → LibreOffice; %PDF →
-PDF; OLE2 (D0 CF 11 E0) → .doc/.wps (Word) or .xls/.et (Excel) through LibreOffice, or "encrypted" when it
+PDF; PNG/JPEG/TIFF/BMP/GIF → OCR (validator.readers.ocr, optional extra); OLE2 (D0 CF 11 E0) → .doc/.wps (Word) or .xls/.et (Excel) through LibreOffice, or "encrypted" when it
 holds an EncryptedPackage; {\\rtf and Word/Excel 2003 XML → LibreOffice; MHT web archive → its HTML;
 HTML-looking text → HTML; other decodable text → validator.readers.text. Empty, junk, corrupt or hostile
 files raise ReadError with a one-line "file: 中文原因 / English reason"; no library exception escapes for a
@@ -26,6 +26,8 @@ from validator.readers.safety import check_file, fail
 __all__ = ["ReadError", "is_continuation", "merged_origin", "read_document", "sniff"]
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# PNG, JPEG, TIFF (both byte orders), BMP, GIF: a scanned page or a table saved as a picture (read by OCR)
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
 _HTML_STRONG = re.compile(r"<(?:!doctype\s+html|html|body|head|table|meta|frameset)\b", re.IGNORECASE)
 _HTML_WEAK = re.compile(r"<(?:p|div|span|br|td|tr|h[1-6]|font|strong|b|center|ul|li)\b[^>]*>", re.IGNORECASE)
 _MHT = re.compile(
@@ -90,6 +92,8 @@ def sniff(path: str | os.PathLike) -> str:
         return "pdf"
     if head.startswith(_OLE2):
         return _sniff_ole(p)
+    if head.startswith(_IMAGES) or (head.startswith(b"BM") and head[6:10] == b"\x00\x00\x00\x00"):
+        return "image"
     if head.lstrip().startswith(b"{\\rtf"):
         return "convert:rtf:docx"
     if _MHT.match(head[:4096]):
@@ -124,12 +128,22 @@ def _dispatch(p: Path, kind: str) -> Document:
         from validator.readers.html import read_html
 
         return read_html(p)
+    if kind == "image":
+        from validator.readers.ocr import read_image
+
+        return read_image(p)
     if kind == "mht":
-        from validator.readers.html import read_html_text
-        from validator.readers.mht import html_from_mht
+        from validator.readers.html import data_uri, read_html_text
+        from validator.readers.mht import html_from_mht, pictures_from_mht
         from validator.readers.safety import read_bytes
 
-        doc = read_html_text(html_from_mht(read_bytes(p)), source=str(p), name=p.name)
+        data = read_bytes(p)
+        pictures = pictures_from_mht(data) if b"image/" in data else {}
+
+        def picture(src: str) -> bytes | None:
+            return data_uri(src) or pictures.get(src) or pictures.get(src.rsplit("/", 1)[-1])
+
+        doc = read_html_text(html_from_mht(data), source=str(p), name=p.name, resources=picture)
         doc.meta["container"] = "mht"
         return doc
     if kind == "text":

@@ -19,12 +19,22 @@ class TextBlock:
     provenance: Provenance
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How sure a recogniser (OCR) is of a cell's text: the lowest probability of its characters, and
+    the other texts it may be (e.g. 38 for 36 when the last digit is unsure). Absent for typed text."""
+
+    confidence: float
+    alternatives: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class GridCell:
     """One cell of a table as laid out in the source; merged cells appear once, at their first position."""
 
     text: str
     provenance: Provenance
+    reading: Reading | None = None  # set by OCR: the cell was read from an image
 
 
 @dataclass(slots=True)

@@ -138,9 +138,9 @@ def join_broken_row(above: list[GridCell], below: list[GridCell]) -> list[GridCe
     out = []
     for top, bottom in zip(above, below):
         if top.text.strip() and bottom.text.strip():
-            out.append(GridCell(top.text.rstrip() + bottom.text.strip(), top.provenance))
+            out.append(GridCell(top.text.rstrip() + bottom.text.strip(), top.provenance, top.reading))
         elif bottom.text.strip():
-            out.append(GridCell(bottom.text, bottom.provenance))
+            out.append(bottom)
         else:
             out.append(top)
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from validator.model import Provenance, ReadError
@@ -167,7 +168,15 @@ def read_html(path: str | os.PathLike, *, data: bytes | None = None, name: str |
     return read_html_text(text, source=str(path), name=name or Path(path).name, encoding=encoding)
 
 
-def read_html_text(text: str, *, source: str, name: str, encoding: str = "") -> Document:
+def read_html_text(
+    text: str,
+    *,
+    source: str,
+    name: str,
+    encoding: str = "",
+    resources: Callable[[str], bytes | None] | None = None,
+) -> Document:
+    """``resources`` gives the bytes an <img src> names (default: a file beside ``source``, under its folder)."""
 
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
@@ -185,16 +194,60 @@ def read_html_text(text: str, *, source: str, name: str, encoding: str = "") -> 
     if encoding:
         doc.meta["encoding"] = encoding
     _read_head_meta(root, doc)
-    walker = _Walker(name)
+    walker = _Walker(name, resources or _beside(source))
     body = root.find("body")
     try:
         walker.walk(body if body is not None else root)
         walker.flush()
     except RecursionError:
         raise fail("HTML嵌套过深", "HTML nested too deeply") from None
-    doc.blocks = _join_continued_tables(walker.blocks)
+    blocks = walker.blocks
+    if walker.images is not None:
+        walker.images.mark(doc)
+        if walker.images.read:  # before the tables continued picture to picture are put together
+            from validator.readers.ocr import join_broken_rows
+
+            blocks = join_broken_rows(blocks)
+    doc.blocks = _join_continued_tables(blocks)
     _fill_meta(doc)
     return doc
+
+
+def _beside(source: str) -> Callable[[str], bytes | None]:
+    """Pictures a saved page references by a relative path (NAME_files/t3.png), inside its folder only;
+    data: URIs decoded; nothing fetched from a network."""
+    folder = Path(source).resolve().parent if source else None
+
+    def load(src: str) -> bytes | None:
+        data = data_uri(src)
+        if data is not None or folder is None:
+            return data
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith(("/", "\\")):
+            return None
+        from urllib.parse import unquote
+
+        target = (folder / unquote(src.split("?", 1)[0].split("#", 1)[0])).resolve()
+        if not target.is_relative_to(folder) or not target.is_file():
+            return None
+        try:
+            return read_bytes(target)
+        except ReadError:
+            return None
+
+    return load
+
+
+def data_uri(src: str) -> bytes | None:
+    m = re.match(r"^data:image/[\w.+-]+;base64,", src.strip(), re.IGNORECASE)
+    if not m:
+        return None
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(src.strip()[m.end() :], validate=False)
+    except (binascii.Error, ValueError):
+        return None
 
 
 MAX_DEPTH = 250  # libxml2 cuts an HTML tree at 256 levels
@@ -248,11 +301,27 @@ def _hidden(el) -> bool:
 
 
 class _Walker:
-    def __init__(self, name: str):
+    def __init__(self, name: str, resources: Callable[[str], bytes | None]):
         self.name = name
         self.blocks: list = []
         self.buf: list[str] = []
         self.ntables = 0
+        self.resources = resources
+        self.images = None  # validator.readers.ocr.ImageReader, made at the first picture
+
+    def image(self, el) -> None:
+        """A picture (a table published as an image): read by OCR where it stands, when installed."""
+        src = (el.get("src") or "").strip()
+        if not src:
+            return
+        data = self.resources(src)
+        if not data:
+            return
+        if self.images is None:
+            from validator.readers.ocr import ImageReader
+
+            self.images = ImageReader(self.name)
+        self.blocks.extend(self.images.blocks(data, src[:200]))  # tables numbered among the pictures
 
     def flush(self) -> None:
         if self.buf:
@@ -272,6 +341,10 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":
+            self.flush()
+            self.image(el)
             return
         block = tag in _BLOCK
         if block:

@@ -25,6 +25,7 @@ from pathlib import Path
 from validator.model import Provenance, ReadError
 from validator.readers.document import Document, Grid, GridCell, TextBlock
 from validator.readers.grid import is_broken_row, join_broken_row
+from validator.readers.pdf_scans import ocr_scanned_pages, pictures_on, scan_dpi
 from validator.readers.safety import MAX_PDF_EDGES, MAX_PDF_PAGES, check_file, fail
 from validator.readers.textnorm import clean_line, drop_autospace, join_lines, join_wrapped
 
@@ -55,16 +56,20 @@ def read_pdf(path: str | os.PathLike, *, name: str | None = None) -> Document:
         _info_meta(pdf, doc)
         state = _State(name)
         empty_pages = []
+        dpis: dict[int, float | None] = {}
         for page in pages:
             try:
                 if not page.chars:
                     empty_pages.append(page.page_number)
+                    dpis[page.page_number] = scan_dpi(page)
                     continue
-                state.page(page, doc.blocks)
+                state.page(page, doc.blocks, pictures_on(path, page, name, doc))
             finally:
                 page.close()
+        if empty_pages:
+            ocr_scanned_pages(path, name, empty_pages, doc, state, dpis)
         doc.blocks = _join_broken_rows(doc.blocks)
-        if empty_pages and len(empty_pages) == len(pages):
+        if empty_pages and len(empty_pages) == len(pages) and not doc.blocks:
             doc.meta["no_text"] = "1"
         if empty_pages:
             doc.meta["no_text_pages"] = ",".join(map(str, empty_pages))
@@ -178,7 +183,9 @@ class _State:
         self.ntables = 0
         self.title: str | None = None
 
-    def page(self, page, blocks: list) -> None:
+    def page(self, page, blocks: list, pictures: list | None = None) -> None:
+        """``pictures``: (top, read) of the pictures of tables on a page with text; ``read(first_table)``
+        gives their blocks, OCR'd, numbered in page order with the page's own tables."""
         pno = page.page_number
         tables = self.tables(page)
         bboxes = [bbox for bbox, _ in tables]
@@ -192,6 +199,7 @@ class _State:
             items.append((bbox[1], 0, rows))
         for para in _paragraphs(lines, bboxes):
             items.append((para[0]["top"], 1, para))
+        items += [(top, 2, read) for top, read in pictures or ()]
         items.sort(key=lambda it: (it[0], it[1]))
         if pno == 1 and self.title is None:
             self.title = _title(lines)
@@ -200,6 +208,11 @@ class _State:
                 text = drop_autospace(join_wrapped(ln["text"] for ln in obj))
                 if text:
                     blocks.append(TextBlock(text, Provenance(file=self.name, page=pno)))
+            elif kind == 2:
+                for block in obj(self.ntables):
+                    if isinstance(block, Grid):
+                        self.ntables = max(self.ntables, block.provenance.table or 0)
+                    blocks.append(block)
             else:
                 blocks.append(self.grid(obj, pno))
 

@@ -364,7 +364,9 @@ def annotate_docx(source_path: str | Path, report, result: ReportResult, out_pat
         for cell_id in finding.cells:
             cv = cells.get(cell_id)
             prov = cv.provenance if cv is not None else None
-            tc = find_tc(tables, prov.table, prov.row, prov.column) if prov is not None else None
+            # a cell read from a picture (OCR) is not a cell of the Word tables: nothing to comment on
+            readable = prov is not None and prov.image is None
+            tc = find_tc(tables, prov.table, prov.row, prov.column) if readable else None
             if tc is None:
                 continue
             key = id(tc)

@@ -78,8 +78,15 @@ def read_docx(path: str | os.PathLike, *, name: str | None = None) -> Document:
             raise fail("DOCX缺少正文（w:body）", "DOCX has no w:body", main)
         ctx = _Ctx(z, main, name)
         ctx.walk_body(body)
+        ctx.flush_images()
         doc = Document(source=str(path), format="docx", blocks=ctx.blocks)
         _meta(z, doc)
+        if ctx._images is not None:
+            ctx._images.mark(doc)
+            if ctx._images.read:
+                from validator.readers.ocr import join_broken_rows
+
+                doc.blocks = join_broken_rows(doc.blocks)
     return doc
 
 
@@ -107,6 +114,8 @@ class _Ctx:
         self._numbering: _Numbering | None = None
         self._rels: dict[str, str] | None = None
         self._rels_root = None
+        self.pictures: list[str] = []  # relationship ids of pictures met and not yet read
+        self._images = None  # validator.readers.ocr.ImageReader, made when a picture is met
 
     # ---- body ---------------------------------------------------------------------------------------
     def walk_body(self, container) -> None:
@@ -137,6 +146,25 @@ class _Ctx:
                 self.blocks.append(TextBlock(text, Provenance(file=self.name)))
         for box in boxes:
             self.walk_body(box)
+        self.flush_images()
+
+    def flush_images(self) -> None:
+        """Pictures anchored in the paragraphs just read (a table pasted as an image): read by OCR, in
+        document order, when the OCR extra is installed."""
+        if not self.pictures:
+            return
+        rids, self.pictures = self.pictures, []
+        if self._images is None:
+            from validator.readers.ocr import ImageReader
+
+            self._images = ImageReader(self.name)
+        for rid in rids:
+            target = self.rels().get(rid)
+            if not target or target not in self.z:
+                continue
+            # numbered among the pictures' tables (Provenance.image says which picture), not among the
+            # Word tables, whose numbers the annotated copy uses to find its cells
+            self.blocks.extend(self._images.blocks(self.z.read(target), target))
 
     def paragraph_text(self, p, *, split_breaks: bool) -> tuple[list[str], list]:
         """Lines of a paragraph (split at w:br/w:cr when asked) and the text boxes it anchors."""
@@ -176,8 +204,10 @@ class _Ctx:
                     choice = _mc_choice(child)
                     if choice is not None:
                         boxes.extend(choice.iter(_TXBX))
+                        self.pictures.extend(_picture_ids(choice))
                 elif tag in _DRAWINGS:
                     boxes.extend(child.iter(_TXBX))
+                    self.pictures.extend(_picture_ids(child))
 
         walk(p)
         lines.append("".join(buf))
@@ -328,6 +358,20 @@ class _Ctx:
                 self.ntables += 1
                 b = _renumber(b, self.ntables)
             self.blocks.append(b)
+
+
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+
+
+def _picture_ids(el) -> list[str]:
+    """Relationship ids of the pictures inside a drawing (DrawingML a:blip or VML v:imagedata)."""
+    out = []
+    for node in el.iter(_BLIP, _IMAGEDATA):
+        rid = node.get(f"{{{R_NS}}}embed") or node.get(f"{{{R_NS}}}id")
+        if rid and rid not in out:
+            out.append(rid)
+    return out
 
 
 def _renumber(grid: Grid, t: int) -> Grid:

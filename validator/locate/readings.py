@@ -1,0 +1,237 @@
+"""Cells read from an image (OCR): a doubtful figure is not placed, and where a figure has other possible
+readings the form's identities choose among them, as they choose between the splits of a digit run.
+
+Each OCR'd grid cell carries a ``Reading`` (readers.document): the lowest probability of its characters and
+its alternative texts. Here, after the tables are located:
+
+* a figure with alternatives whose values differ takes part in a joint choice: every identity of the
+  template whose cells are all read (certain figures, blanks as 0, or other figures in doubt) must hold;
+  the readings of a cell that occur in some assignment satisfying all of them survive. Exactly one → the
+  cell is a NUMBER (noted how it was chosen); several → AMBIGUOUS with those as candidates; none (the
+  identities fail whatever is chosen: the true figure may be none of the readings, or the document is
+  wrong there) → UNPLACED, so that it takes part in no finding; never guessed;
+* a figure with no alternative but a low confidence, or digits read as something that is not a figure
+  (“0.”) → UNPLACED (a doubt, never an error);
+* a row label misread by a character or two (“危及二安全一稳定”) is put right before the tables are
+  located when exactly one label of the form is close to it (``snap_labels``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from itertools import product
+
+from validator.catalogue import Catalogue, Template
+from validator.locate.cells import parse_cell
+from validator.locate.stream import fold, strip_numbering
+from validator.model import CellState, CellValue, Report
+from validator.readers.document import Document, Grid, GridCell, Reading
+
+#: a figure read with a lower confidence and no alternative is not placed
+LOW_CONFIDENCE = 0.6
+#: at most this many joint assignments are tried per group of linked doubtful figures
+MAX_ASSIGNMENTS = 50_000
+#: how close an OCR'd label must be to a label of the form to be read as it (difflib ratio)
+LABEL_CUTOFF = 0.75  # one character of four
+
+
+def apply_readings(doc: Document, template: Template, report: Report) -> None:
+    _missing_is_unread(template, report)
+    readings: dict = {}
+    for block in doc.blocks:
+        if isinstance(block, Grid):
+            for row in block.rows:
+                for cell in row:
+                    if cell.reading is not None:
+                        readings[cell.provenance] = cell.reading
+    if not readings:
+        return
+    options: dict[str, list[float]] = {}
+    for cell_id, cell in report.cells.items():
+        reading = readings.get(cell.provenance) if cell.provenance is not None else None
+        if reading is None:
+            continue
+        if cell.state == CellState.BLANK:
+            if reading.confidence < LOW_CONFIDENCE:  # ink in the cell, but nothing could be read from it
+                report.cells[cell_id] = CellValue(
+                    CellState.UNPLACED, None, "", cell.provenance, note="图片中此格有字迹，但无法识别"
+                )
+            continue
+        if cell.state not in (CellState.NUMBER, CellState.TEXT):
+            continue
+        values = _values(cell, reading)
+        if len(values) > 1:
+            options[cell_id] = values
+        elif reading.confidence < LOW_CONFIDENCE or (
+            cell.state == CellState.TEXT and any(ch.isdigit() for ch in cell.raw)
+        ):  # a figure read as something else (“0.”, “1O”) is a misreading far likelier than typed text
+            report.cells[cell_id] = CellValue(
+                CellState.UNPLACED,
+                None,
+                cell.raw,
+                cell.provenance,
+                note=f"图片识别不确定（置信度{reading.confidence:.2f}）：“{cell.raw}”",
+            )
+    if options:
+        _choose(template, report, options)
+
+
+def _missing_is_unread(template: Template, report: Report) -> None:
+    """In a table read from a picture, a row not found is far likelier a label the recogniser misread
+    than a row the agency deleted: its cells are not placed (a doubt), never MISSING (an error of form)."""
+    for table in template.tables:
+        cells = template.cells_of(table.id)
+        found = [c for c in cells if c.id in report.cells]
+        if not found or len(found) == len(cells):
+            continue
+        for cell in cells:
+            if cell.id not in report.cells:
+                report.cells[cell.id] = CellValue(
+                    CellState.UNPLACED,
+                    None,
+                    "",
+                    None,
+                    note="图片识别未能读出此行或此列的标签，无法确定其数值",
+                )
+
+
+def _values(cell: CellValue, reading: Reading) -> list[float]:
+    """The figure as read first, then the other values its alternatives give (distinct)."""
+    out = [cell.value] if cell.state == CellState.NUMBER and cell.value is not None else []
+    for text in reading.alternatives:
+        alt = parse_cell(text, "signed", None)
+        if alt.state == CellState.NUMBER and alt.value is not None and alt.value not in out:
+            out.append(alt.value)
+    return out
+
+
+def _choose(template: Template, report: Report, options: dict[str, list[float]]) -> None:
+    known: dict[str, float] = {}
+    for cell_id, cell in report.cells.items():
+        if cell_id in options:
+            continue
+        if cell.state == CellState.NUMBER and cell.value is not None:
+            known[cell_id] = cell.value
+        elif cell.state == CellState.BLANK:
+            known[cell_id] = 0.0
+    usable = [
+        rel
+        for rel in template.identities()
+        if any(c in options for c in rel) and all(c in options or c in known for c in rel)
+    ]
+    survivors: dict[str, set[float]] = {c: set() for c in options}
+    for group, rels in _groups(options, usable):
+        sizes = 1
+        for c in group:
+            sizes *= len(options[c])
+        if not rels or sizes > MAX_ASSIGNMENTS:
+            continue
+        for combo in product(*(options[c] for c in group)):
+            value = dict(zip(group, combo))
+            if all(
+                abs(sum(k * (value[c] if c in value else known[c]) for c, k in rel.items())) < 1e-6
+                for rel in rels
+            ):
+                for c, v in value.items():
+                    survivors[c].add(v)
+    for cell_id, values in options.items():
+        cell = report.cells[cell_id]
+        found = survivors[cell_id]
+        readings = "、".join(f"{v:g}" for v in values)
+        if len(found) == 1:
+            chosen = next(iter(found))
+            report.cells[cell_id] = CellValue(
+                CellState.NUMBER,
+                chosen,
+                cell.raw,
+                cell.provenance,
+                note=f"图片识别读数可能为 {readings}，由表内勾稽关系确定为 {chosen:g}",
+                unit=cell.unit,
+            )
+        elif found:
+            report.cells[cell_id] = CellValue(
+                CellState.AMBIGUOUS,
+                None,
+                cell.raw,
+                cell.provenance,
+                candidates=tuple(sorted(found)),
+                note=f"图片识别读数不确定，可能为 {readings}（表内勾稽关系无法确定）",
+            )
+        else:  # the true figure may be none of them: not placed, so it takes part in no finding
+            report.cells[cell_id] = CellValue(
+                CellState.UNPLACED,
+                None,
+                cell.raw,
+                cell.provenance,
+                note=f"图片识别读数不确定，可能为 {readings}，任一读数都不能使表内勾稽关系成立",
+            )
+
+
+def _groups(options: dict[str, list[float]], rels: list[dict[str, int]]):
+    """Doubtful cells linked by the relations they share: (cells, relations) per connected group."""
+    parent = {c: c for c in options}
+
+    def find(c: str) -> str:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for rel in rels:
+        cells = [c for c in rel if c in options]
+        for c in cells[1:]:
+            parent[find(c)] = find(cells[0])
+    groups: dict[str, list[str]] = {}
+    for c in options:
+        groups.setdefault(find(c), []).append(c)
+    for members in groups.values():
+        mine = set(members)
+        yield members, [rel for rel in rels if mine.intersection(rel)]
+
+
+# ---------------------------------------------------------------------------------------------- labels
+
+
+def snap_labels(doc: Document, catalogue: Catalogue) -> None:
+    """OCR'd cells whose text is one character or two away from exactly one label of the form are read
+    as that label (their numbering kept); everything else is left as read."""
+    labels = _labels(catalogue)
+    if not labels:
+        return
+    exact = set(labels)
+    for block in doc.blocks:
+        if not isinstance(block, Grid):
+            continue
+        for row in block.rows:
+            for i, cell in enumerate(row):
+                if cell.reading is None or len(cell.text) < 4:
+                    continue
+                text = "".join(fold(cell.text).split())
+                core = strip_numbering(text)
+                if len(core) < 4 or core in exact or not any("\u4e00" <= ch <= "\u9fff" for ch in core):
+                    continue
+                close = difflib.get_close_matches(core, labels, n=2, cutoff=LABEL_CUTOFF)
+                if len(close) == 1 or (
+                    len(close) == 2
+                    and difflib.SequenceMatcher(None, core, close[0]).ratio()
+                    - difflib.SequenceMatcher(None, core, close[1]).ratio()
+                    >= 0.1
+                ):
+                    prefix = text[: len(text) - len(core)] if text.endswith(core) else ""
+                    row[i] = GridCell(prefix + close[0], cell.provenance, cell.reading)
+
+
+_LABELS: dict[int, list[str]] = {}
+
+
+def _labels(catalogue: Catalogue) -> list[str]:
+    key = id(catalogue)
+    if key not in _LABELS:
+        from validator.locate.tables import table_index
+
+        found: set[str] = set()
+        for template in catalogue.templates.values():
+            for table in template.tables:
+                found.update(k for k in table_index(template.id, table.id).owners if len(k) >= 4)
+        _LABELS[key] = sorted(found)
+    return _LABELS[key]
