@@ -143,6 +143,25 @@ def test_a_picture_without_a_table_on_a_web_page_is_not_read(tmp_path):
     assert [b.text for b in doc.blocks] == ["正文"] and "ocr" not in doc.meta
 
 
+def test_picture_inside_a_web_archive(tmp_path, picture):
+    import base64
+
+    data = base64.encodebytes(png(picture)).decode("ascii")
+    mht = (
+        'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/html; charset=utf-8\r\nContent-Location: file:///C:/r/page.htm\r\n\r\n"
+        '<html><body><p>表三</p><img src="page.files/t3.png"><p>四、行政复议</p></body></html>\r\n'
+        "--B\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n"
+        f"Content-Location: file:///C:/r/page.files/t3.png\r\n\r\n{data}\r\n--B--\r\n"
+    )
+    path = tmp_path / "report.mht"
+    path.write_text(mht, encoding="utf-8")
+    doc = read_document(path)
+    (grid,) = grids(doc)
+    check_table(grid)
+    assert doc.meta.get("container") == "mht" and doc.meta.get("ocr") == "1"
+
+
 def test_unreadable_picture_data_is_a_clear_error(tmp_path):
     path = tmp_path / "broken.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)

@@ -133,11 +133,17 @@ def _dispatch(p: Path, kind: str) -> Document:
 
         return read_image(p)
     if kind == "mht":
-        from validator.readers.html import read_html_text
-        from validator.readers.mht import html_from_mht
+        from validator.readers.html import data_uri, read_html_text
+        from validator.readers.mht import html_from_mht, pictures_from_mht
         from validator.readers.safety import read_bytes
 
-        doc = read_html_text(html_from_mht(read_bytes(p)), source=str(p), name=p.name)
+        data = read_bytes(p)
+        pictures = pictures_from_mht(data) if b"image/" in data else {}
+
+        def picture(src: str) -> bytes | None:
+            return data_uri(src) or pictures.get(src) or pictures.get(src.rsplit("/", 1)[-1])
+
+        doc = read_html_text(html_from_mht(data), source=str(p), name=p.name, resources=picture)
         doc.meta["container"] = "mht"
         return doc
     if kind == "text":

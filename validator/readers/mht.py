@@ -37,3 +37,31 @@ def html_from_mht(data: bytes) -> str:
 
         return decode_html(bytes(payload))[0]
     raise fail("MHT文件中没有HTML内容", "MHT file has no HTML part")
+
+
+def pictures_from_mht(data: bytes) -> dict[str, bytes]:
+    """The pictures a web archive holds (image/* parts), by their Content-Location and by its last part,
+    so that an <img src> of the HTML part finds its picture (a table published as an image)."""
+    import email
+    from email import policy
+
+    try:
+        msg = email.message_from_bytes(data, policy=policy.compat32)
+    except Exception:  # noqa: BLE001 - already parsed once by html_from_mht; nothing more to say here
+        return {}
+    out: dict[str, bytes] = {}
+    for part in msg.walk():
+        if part.get_content_maintype() != "image":
+            continue
+        payload = part.get_payload(decode=True)
+        location = (part.get("Content-Location") or "").strip()
+        if not isinstance(payload, bytes | bytearray) or not location:
+            continue
+        out.setdefault(location, bytes(payload))
+        out.setdefault(location.rsplit("/", 1)[-1], bytes(payload))
+    cid = {(p.get("Content-ID") or "").strip("<> "): p for p in msg.walk() if p.get("Content-ID")}
+    for key, part in cid.items():
+        payload = part.get_payload(decode=True)
+        if part.get_content_maintype() == "image" and isinstance(payload, bytes | bytearray):
+            out.setdefault(f"cid:{key}", bytes(payload))
+    return out
