@@ -8,7 +8,8 @@ page showing them), and as Word and web pages whose tables are pictures — read
 - 0 error findings on consistent figures;
 - at most a few cells (≤ 2 a report) read wrong without a doubt.
 
-The summary test prints per variant (in CI logs too): reports, cells, right %, doubts, wrong without a doubt,
+A fifth variant reads image-only PDFs spoilt at the family's harshest corner (1°, the most blur and noise,
+JPEG quality 55). The summary test prints per variant (in CI logs too): reports, cells, right %, doubts, wrong without a doubt,
 injected found, seconds per page, and every cell read wrong. Without the OCR extra the tests skip visibly;
 under CI (CI=true) they fail, as .ci/run installs it.
 
@@ -28,7 +29,7 @@ from libreoffice import require_libreoffice, under_ci
 
 from validator.api import read_one, validate_reports
 from validator.readers.ocr import available as ocr_available
-from validator.testing.scans import CellScore, Scan, scan_sample, score, write_scans
+from validator.testing.scans import CellScore, Degradation, Scan, scan_sample, score, write_scans
 
 #: the issue's targets
 RIGHT_MIN = 0.98
@@ -40,7 +41,12 @@ VARIANTS: dict[str, list[tuple[int, str, bool]]] = {
     "png": [(45, "gb2021", False), (46, "gb2019", True), (47, "gb2021", True), (48, "gb2019", False)],
     "docx": [(49, "gb2019", True), (50, "gb2021", False)],
     "html": [(51, "gb2021", True), (52, "gb2019", False)],
+    # image-only PDFs at the family's worst corner: 1° rotation, the most blur and noise, JPEG quality 55
+    "pdf_harshest": [(101, "gb2021", False), (102, "gb2019", True), (104, "gb2019", False)],
 }
+#: the file each variant gives the reader, and the variants spoilt at the harshest
+READS = {"pdf_harshest": "pdf"}
+HARSHEST = ("pdf_harshest",)
 
 
 def require_ocr() -> None:
@@ -53,9 +59,18 @@ def require_ocr() -> None:
     pytest.skip(message)
 
 
-#: (test, variant) → why it fails today, with the owner; exactly the cases that fail with VARIANTS (none today;
-#: OGI_NO_XFAIL=1 runs them all as plain tests)
-XFAIL: dict[tuple[str, str], str] = {}
+#: (test, variant) → why it fails today, with the owner; exactly the cases that fail with VARIANTS
+#: (OGI_NO_XFAIL=1 runs them all as plain tests)
+_LABELS = (
+    "at the harshest corner (1°, blur 0.9, noise 8, JPEG 55) a wrapped 表三 row label is misread "
+    "(「三、（一）予以公开」, 「三、（三）3.危及“三安全一稳定”」, 「三、（五）1.信访举报投诉类申请」): "
+)
+XFAIL: dict[tuple[str, str], str] = {
+    ("right", "pdf_harshest"): _LABELS
+    + "its 7 cells are doubts, so < 98 % right (readers/ocr, the ocr helper)",
+    ("consistent", "pdf_harshest"): _LABELS
+    + "the row is reported missing, an M-02 error, though it is there unread (locate/readers.ocr, the ocr helper)",
+}
 
 
 def _cases(test: str):
@@ -72,7 +87,7 @@ class Outcome:
     """What the ordinary path made of one scanned file."""
 
     scan: Scan
-    kind: str
+    kind: str  # the file read: pdf, png (the page web page), docx, html
     seconds: float
     pages: int  # page pictures the reader had to read
     read_error: str | None = None
@@ -94,10 +109,12 @@ def outcomes(tmp_path_factory) -> dict[str, list[Outcome]]:
     require_libreoffice()
     require_ocr()
     folder = tmp_path_factory.mktemp("ocr_scans")
-    items = [(kind, scan_sample(*spec)) for kind, specs in VARIANTS.items() for spec in specs]
-    scans = write_scans([item for _, item in items], folder)
-    out: dict[str, list[Outcome]] = {kind: [] for kind in VARIANTS}
-    for (kind, _), scan in zip(items, scans):
+    items = [(variant, scan_sample(*spec)) for variant, specs in VARIANTS.items() for spec in specs]
+    harsh = {spec[0]: Degradation.harshest(spec[0]) for v in HARSHEST for spec in VARIANTS[v]}
+    scans = write_scans([item for _, item in items], folder, degradations=harsh)
+    out: dict[str, list[Outcome]] = {variant: [] for variant in VARIANTS}
+    for (variant, _), scan in zip(items, scans):
+        kind = READS.get(variant, variant)
         pages = len(scan.pages) if kind in ("pdf", "png") else len(scan.table_images)
         started = time.perf_counter()
         read = read_one(scan.path(kind))
@@ -107,13 +124,13 @@ def outcomes(tmp_path_factory) -> dict[str, list[Outcome]]:
             outcome.status = result.status
             outcome.errors = [f for f in result.findings if f.severity == "error"]
             outcome.cells = score(scan.sample, read.report)
-        out[kind].append(outcome)
+        out[variant].append(outcome)
     return out
 
 
 def _found(outcomes, kind: str) -> list[Outcome]:
     found = outcomes[kind]
-    unread = [f"{o.scan.path(kind).name}: {o.read_error}" for o in found if o.read_error]
+    unread = [f"{o.scan.path(o.kind).name}: {o.read_error}" for o in found if o.read_error]
     assert not unread, unread
     return found
 
@@ -160,7 +177,7 @@ def test_few_cells_wrong_without_a_doubt(outcomes, kind):
 
 def test_summary(outcomes, capsys):
     """The measured figures per variant (printed with -s and in CI logs); asserts every variant was read."""
-    header = f"{'variant':8} {'reports':>7} {'cells':>6} {'right %':>8} {'doubts':>6} {'wrong!':>6} "
+    header = f"{'variant':13} {'reports':>7} {'cells':>6} {'right %':>8} {'doubts':>6} {'wrong!':>6} "
     lines = [header + f"{'injected':>8} {'s/page':>7}"]
     for kind, found in outcomes.items():
         total = CellScore()
@@ -169,7 +186,7 @@ def test_summary(outcomes, capsys):
         broken = [o for o in found if o.scan.sample.injected is not None]
         pages = sum(o.pages for o in found)
         lines.append(
-            f"{kind:8} {len(found):7} {total.cells:6} {100 * total.right / max(1, total.cells):8.2f} "
+            f"{kind:13} {len(found):7} {total.cells:6} {100 * total.right / max(1, total.cells):8.2f} "
             f"{len(total.doubts):6} {len(total.wrong):6} "
             f"{sum(o.injected_found for o in broken):>4}/{len(broken):<3} "
             f"{sum(o.seconds for o in found) / max(1, pages):7.2f}"

@@ -62,20 +62,7 @@ def test_the_hidden_engine_cannot_be_imported(tmp_path):
     assert run.returncode != 0 and "hidden by the test" in run.stderr
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "pdf",
-        pytest.param(
-            "docx",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="tables pasted as pictures and not read give M-02 errors (表三未找到、表四未找到数据): "
-                "their absence is not certain — the pictures are there, unread (locate / readers.ocr, the ocr helper)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
 def test_scan_without_ocr_is_not_checked_and_says_why(scan, kind, tmp_path):
     code, report, stderr = _check(scan.path(kind), _without_ocr(tmp_path))
     assert code == 3, (code, report, stderr[-500:])

@@ -75,6 +75,11 @@ class Degradation:
             seed=seed,
         )
 
+    @classmethod
+    def harshest(cls, seed: int) -> Degradation:
+        """The worst corner of the family: 1° either way, the most blur and noise, the lowest quality."""
+        return cls(angle=1.0 if seed % 2 else -1.0, blur=0.9, noise=8.0, paper=232, quality=55, seed=seed)
+
     def flat(self) -> Degradation:
         """The same but not rotated: a screenshot pasted into a page, not a sheet on a scanner."""
         return Degradation(0.0, min(self.blur, 0.5), self.noise / 2, 255, max(self.quality, 75), self.seed)
@@ -384,10 +389,15 @@ def pages_html(sample: Sample, pages: list[str]) -> str:
 
 
 def write_scans(
-    items: list[tuple[Sample, str]], folder: Path, kinds: tuple[str, ...] = KINDS, dpi: int = DPI
+    items: list[tuple[Sample, str]],
+    folder: Path,
+    kinds: tuple[str, ...] = KINDS,
+    dpi: int = DPI,
+    degradations: dict[int, Degradation] | None = None,
 ) -> list[Scan]:
     """Write every (sample, layout) in the scanned ``kinds`` to ``folder`` (one LibreOffice run for all);
-    the printed PDFs with their text layer stay in ``folder/printed`` and each truth in ``STEM.truth.json``."""
+    the printed PDFs with their text layer stay in ``folder/printed`` and each truth in ``STEM.truth.json``.
+    ``degradations``: seed → how that sample's pages are spoilt, instead of what its seed draws."""
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
@@ -399,7 +409,8 @@ def write_scans(
         to_print: list[Path] = []
         for sample, layout in items:
             stem = f"scan_{sample.template}_{sample.seed}{'_err' if sample.injected else ''}"
-            scans.append(Scan(sample, layout, Degradation.from_seed(sample.seed), stem))
+            spoilt = (degradations or {}).get(sample.seed) or Degradation.from_seed(sample.seed)
+            scans.append(Scan(sample, layout, spoilt, stem))
             to_print.append(Path(tmp) / f"{stem}.docx")
             to_print[-1].write_bytes(LAYOUTS[layout](sample))
             if {"docx", "html"} & set(kinds):
