@@ -185,36 +185,48 @@ class Store:
     ) -> list[tuple[str, str]]:
         """(display name, digest) of the stored reports for the (agency key, year) pairs in ``wanted``
         (keys as this run's aliases make them), one per pair (the latest recorded, then the first by file
-        name), never one of ``exclude`` (content hashes of this run's files); rows loaded apart (rows())."""
+        name), never one of ``exclude`` (content hashes of this run's files); rows loaded apart (rows()).
+
+        The key is computed once per distinct stored agency name (identity's folding and the aliases, in
+        Python), the rest is one query: no row per stored report comes into this process."""
         years = sorted({y for _, y in wanted})
         if not years:
             return []
-        found = self.db.execute(
-            "SELECT digest, file, agency, year, recorded FROM reports WHERE year IN "
-            f"({', '.join('?' * len(years))}) AND error IS NULL AND row_data IS NOT NULL",
-            years,
-        ).df()
-        if found.empty:
+        usable = f"year IN ({', '.join('?' * len(years))}) AND error IS NULL AND row_data IS NOT NULL"
+        names = self.db.execute(
+            f"SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL AND {usable}", years
+        ).fetchall()
+        keys = {key for key, _ in wanted}
+        mapped = []
+        for (name,) in names:  # a report stored without an agency had none by its file name either
+            key = identity({"agency": name, "year": 1}, "", aliases)["agency_key"]
+            if key in keys:
+                mapped.append((name, key))
+        if not mapped:
             return []
-        found = found.loc[~found["digest"].isin(exclude).to_numpy()]
-        if found.empty:
-            return []
-        found = found.assign(
-            key=[
-                identity({"agency": a, "year": y}, f, aliases)["agency_key"]
-                for a, y, f in zip(found["agency"], found["year"], found["file"])
-            ]
-        )
-        keep = np.array([(k, int(y)) in wanted for k, y in zip(found["key"], found["year"])], dtype=bool)
-        found = found.loc[keep]
-        if found.empty:
-            return []
-        found = found.sort_values(["key", "year", "recorded", "file"], ascending=[True, True, False, True])
-        found = found.drop_duplicates(["key", "year"])
-        return [
-            (f"{file}（存储库 {str(when)[:10]}）", digest)
-            for digest, file, when in zip(found["digest"], found["file"], found["recorded"])
-        ]
+        frames = {
+            "ogi_agency_map": pd.DataFrame(mapped, columns=["agency", "key"]),
+            "ogi_wanted": pd.DataFrame(sorted(wanted), columns=["key", "year"]),
+            "ogi_exclude": pd.DataFrame({"digest": sorted(exclude)}, dtype=object),
+        }
+        for name, frame in frames.items():
+            self.db.register(name, frame)
+        try:
+            found = self.db.execute(
+                f"""SELECT r.digest, r.file, r.recorded FROM reports r
+                    JOIN ogi_agency_map m ON r.agency = m.agency
+                    JOIN ogi_wanted w ON w.key = m.key AND w.year = r.year
+                    WHERE {usable.replace("year IN", "r.year IN")}
+                      AND r.digest NOT IN (SELECT digest FROM ogi_exclude)
+                    QUALIFY row_number() OVER (
+                        PARTITION BY m.key, r.year ORDER BY r.recorded DESC, r.file, r.digest) = 1
+                    ORDER BY m.key, r.year""",
+                years,
+            ).fetchall()
+        finally:
+            for name in frames:
+                self.db.unregister(name)
+        return [(f"{file}（存储库 {str(when)[:10]}）", digest) for digest, file, when in found]
 
     def rows(self, digests: list[str], catalogue) -> list:
         """The ReportRow of each stored report (values and states rebuilt from its cells by id, so a
