@@ -27,7 +27,7 @@ def test_a_slow_file_on_the_cluster_is_a_time_out(tmp_path, monkeypatch):
     run = run_batch([folder], tmp_path / "out", quiet=True, scheduler="local:1")
     errors = [e.error for e in run.entries]
     assert len(errors) == 2 and all(e and "time limit exceeded" in e and "处理超时" in e for e in errors)
-    assert all(e.startswith("2022") or e.startswith("2023") for e in errors)  # the file's name, one line
+    assert all(e.startswith(("2022", "2023")) for e in errors)  # the file's name, one line
     monkeypatch.setenv("OGI_BATCH_SLOW", "0")
     monkeypatch.setenv("OGI_MAX_SECONDS", "60")
     again = run_batch([folder], tmp_path / "out", quiet=True, resume=True, scheduler="local:1")
