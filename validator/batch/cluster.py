@@ -161,11 +161,13 @@ def _deadline(seconds: int):
     try:
         yield
     finally:
-        with lock:
-            live[0] = False
-            timer.cancel()
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # none left pending
-        restore()
+        try:  # the time-out may arrive here, just as the file is done: the CPU limit is restored anyway
+            with lock:
+                live[0] = False
+                timer.cancel()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # none pending
+        finally:
+            restore()
 
 
 def _cpu_limit(seconds: int):
