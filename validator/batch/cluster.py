@@ -12,6 +12,9 @@ scheduler allows (``KilledWorker``), costs that file only: a 无法读取 row na
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
+import time
 from pathlib import Path
 
 LOCAL_PREFIX = "local:"
@@ -83,10 +86,109 @@ def connect(address: str):
 
 def remote_read(path: str, display: str, data: bytes | None) -> tuple:
     """The task a cluster worker runs: pool.read_task without the cache, the row sent back with its
-    cell map (it is the cache entry, which the main process writes: a worker may not see --out)."""
-    from validator.batch.pool import read_task
+    cell map (it is the cache entry, which the main process writes: a worker may not see --out), within
+    the bounds a pool worker has (the same OGI_MAX_MEMORY_MB and OGI_MAX_SECONDS): a file over them is a
+    transient one-line error, as in a local run."""
+    from validator.batch.pool import MEMORY_MB, SECONDS, _limit, _shown, read_task
 
-    return read_task(path, None, True, display, data)
+    name = _shown(display or path)
+    seconds = _limit("OGI_MAX_SECONDS", SECONDS)
+    started = time.perf_counter()
+    _bound_memory(_limit("OGI_MAX_MEMORY_MB", MEMORY_MB))
+    try:
+        with _deadline(seconds):
+            return read_task(path, None, True, display, data)
+    except RemoteTimeout:
+        return (
+            None,
+            f"{name}: 处理超时（超过 {seconds} 秒） (time limit exceeded)",
+            time.perf_counter() - started,
+            None,
+        )
+    except MemoryError:
+        return None, f"{name}: 文件过大，内存不足 (out of memory)", time.perf_counter() - started, None
+
+
+class RemoteTimeout(BaseException):
+    """Raised in a cluster worker's task thread at its deadline (a BaseException, as pool.FileTimeout)."""
+
+
+_bounded: set[int] = set()  # processes whose address space is already bounded
+
+
+def _bound_memory(budget_mb: int) -> None:
+    """Once per worker process: its address space bounded to what it maps now plus the budget (as the
+    local pool bounds each worker), so a file that needs more fails with MemoryError in its own task."""
+    if os.getpid() in _bounded:
+        return
+    _bounded.add(os.getpid())
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+        limit = mapped + budget_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        pass  # not Linux: no memory bound
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int):
+    """The task's time bound in a worker thread, where SIGALRM cannot be used (its handler runs in the
+    main thread, the worker's event loop): at the deadline a timer raises RemoteTimeout in this thread
+    (at its next Python instruction); and a CPU limit of the process for a loop in C code (the kernel's
+    SIGXCPU ends the worker: the scheduler reports it, and the file gets a `worker killed` row)."""
+    import ctypes
+
+    target = threading.get_ident()
+    lock = threading.Lock()
+    live = [True]
+
+    def expire() -> None:
+        with lock:
+            if live[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(RemoteTimeout)
+                )
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    restore = _cpu_limit(seconds)
+    timer.start()
+    try:
+        yield
+    finally:
+        try:  # the time-out may arrive here, just as the file is done: the CPU limit is restored anyway
+            with lock:
+                live[0] = False
+                timer.cancel()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)  # none pending
+        finally:
+            restore()
+
+
+def _cpu_limit(seconds: int):
+    """The process's CPU soft limit set to what it has used plus ``seconds``; returns what restores it."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        before = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = int(usage.ru_utime + usage.ru_stime) + 1 + seconds + 2
+        if before[1] != resource.RLIM_INFINITY and soft >= before[1]:
+            return lambda: None
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, before[1]))
+    except (ImportError, OSError, ValueError):
+        return lambda: None
+
+    def restore() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            resource.setrlimit(resource.RLIMIT_CPU, before)
+
+    return restore
 
 
 def on_cluster(address: str, send: str | None = None):

@@ -35,7 +35,7 @@ class InputFile:
     """One report file of the batch: where it is read from and how it is named in the outputs."""
 
     display: str  # as shown in the outputs: the path given, or archive.zip!/member/path
-    path: Path | None = None  # where to read it (a temp copy for zip members)
+    path: str | None = None  # where to read it (a temp copy for zip members); text: one per file, held
     digest: str | None = None  # sha256 of the content
     error: str | None = None  # set when the file could not even be taken (refused zip member, bad zip)
 
@@ -47,36 +47,55 @@ class Collected:
 
 
 def collect(paths: list[str | Path], workdir: Path, exclude: list[Path] = ()) -> Collected:
-    """Report files named or found under folders and inside .zip archives, each once, in a stable order."""
+    """Report files named or found under folders and inside .zip archives, each once, in a stable order
+    (a folder's files sorted as paths, part by part). Paths are kept as text, the display name and the
+    path one string: a batch holds one of these per file for the whole run."""
     out = Collected()
     Path(workdir).mkdir(parents=True, exist_ok=True)
-    seen: set[Path] = set()
-    excluded = [p.resolve() for p in exclude]
+    seen: set[str] = set()
+    excluded = [os.path.realpath(p) for p in exclude]
+    inside = [e.rstrip(os.sep) + os.sep for e in excluded]
 
-    def take(path: Path, display: str, explicit: bool) -> None:
-        resolved = path.resolve()
-        if resolved in seen or any(resolved == e or e in resolved.parents for e in excluded):
+    def take(path: str, explicit: bool) -> None:
+        resolved = os.path.realpath(path)
+        if resolved in seen or resolved in excluded or resolved.startswith(tuple(inside)):
             return
         seen.add(resolved)
-        suffix = path.suffix.lower()
+        suffix = os.path.splitext(path)[1].lower()
         if suffix in ARCHIVE_SUFFIXES:
-            _expand_zip(path, display, workdir, out, depth=1)
+            _expand_zip(Path(path), path, workdir, out, depth=1)
         elif explicit or suffix in REPORT_SUFFIXES:
-            out.files.append(InputFile(display, path))
+            out.files.append(InputFile(path, path))
         else:
-            out.ignored.append(display)
+            out.ignored.append(path)
 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
-            for p in found:
-                take(p, str(p), explicit=False)
+            for found in _walk(str(path)):
+                take(found, explicit=False)
         elif path.exists():
-            take(path, str(path), explicit=True)
+            take(str(path), explicit=True)
         else:
             out.files.append(InputFile(str(path), error=f"{path.name}: 文件不存在 (no such file)"))
     return out
+
+
+def _walk(root: str) -> list[str]:
+    """The files under ``root`` (not under hidden folders, not hidden themselves; symbolic links to
+    folders not followed), as ``str(Path(root) / relative)`` would name them, sorted part by part as Path
+    objects sort (a separator sorts before any character)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "~$"))]
+        for name in files:
+            if name.startswith((".", "~$")):
+                continue
+            full = os.path.join(folder, name)
+            if os.path.isfile(full):
+                found.append(full[2:] if root == "." and full.startswith("./") else full)
+    found.sort(key=lambda p: p.replace(os.sep, "\0"))
+    return found
 
 
 def _hidden(relative: Path) -> bool:
@@ -176,7 +195,7 @@ def _expand_zip(path: Path, display: str, workdir: Path, out: Collected, depth: 
             else:
                 named = dest.with_name(f"{number:06d}-{_safe_name(short)}")
                 dest.rename(named)
-                out.files.append(InputFile(member_display, named, digest))
+                out.files.append(InputFile(member_display, str(named), digest))
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, limit: int) -> tuple[str, int]:
@@ -199,7 +218,10 @@ def _safe_name(name: str) -> str:
     return stem[:80] + suffix[:10]
 
 
-def hash_files(files: list[InputFile], threads: int = 4) -> None:
+def hash_files(files: list[InputFile], threads: int = 4, batch: int = 256) -> None:
+    """The content hash of every file, ``threads`` at a time, submitted ``batch`` files at a time: an
+    executor's map would create a future per file of the run at once."""
+
     def one(item: InputFile) -> None:
         if item.digest or item.error or item.path is None:
             return
@@ -210,4 +232,5 @@ def hash_files(files: list[InputFile], threads: int = 4) -> None:
             item.error = f"{Path(item.display).name}: 无法打开文件 ({exc.strerror or exc})"
 
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(one, files))
+        for start in range(0, len(files), batch):
+            list(pool.map(one, files[start : start + batch]))

@@ -211,6 +211,13 @@ def read_all(
     cluster, cluster.read_on_cluster — called as ``remote(items, todo, finished, cache_file, keep_cells)``);
     items in input order, each readable file's encoded row appended to ``spill`` as it arrives."""
     items = [ReadItem(f, error=f.error) for f in files]
+    names: dict[str, str] = {}  # one string per agency name: an agency has a report for each of its years
+
+    def shared(ident: tuple | None) -> tuple | None:
+        if ident is None or not isinstance(ident[0], str):
+            return ident
+        return names.setdefault(ident[0], ident[0]), ident[1]
+
     todo: list[int] = []
     for k, item in enumerate(items):
         if item.error:
@@ -225,7 +232,7 @@ def read_all(
                 data, (row, item.error, _) = hit
                 if row is not None:
                     spill.put(k, data)
-                    item.ident = (row.meta.get("agency"), row.meta.get("year"))
+                    item.ident = shared((row.meta.get("agency"), row.meta.get("year")))
                 item.cached = True
                 continue
         todo.append(k)
@@ -236,7 +243,8 @@ def read_all(
 
     def finished(k: int, result) -> None:
         nonlocal done
-        payload, items[k].error, items[k].seconds, items[k].ident = result
+        payload, items[k].error, items[k].seconds, ident = result
+        items[k].ident = shared(ident)
         if payload is not None:
             spill.put(k, payload)
         done += 1

@@ -24,15 +24,15 @@ from validator.engine.identity import identity
 from validator.model import CellState
 
 STORE_NAME = "ogi.duckdb"
-SCHEMA_VERSION = "1"
-STORE_MEMORY = "256MB"  # DuckDB memory limit (OGI_STORE_MEMORY overrides): the batch's memory stays flat
+SCHEMA_VERSION = "2"  # 2: no primary keys (DuckDB pins an ART index in memory: a row per report)
+STORE_MEMORY = "64MB"  # DuckDB memory limit (OGI_STORE_MEMORY overrides): the batch's memory stays flat
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS runs (
         run_id VARCHAR PRIMARY KEY, recorded TIMESTAMP, tool VARCHAR, out_dir VARCHAR, files INTEGER)""",
     """CREATE TABLE IF NOT EXISTS reports (
-        digest VARCHAR PRIMARY KEY, run_id VARCHAR, recorded TIMESTAMP, file VARCHAR, agency VARCHAR,
+        digest VARCHAR, run_id VARCHAR, recorded TIMESTAMP, file VARCHAR, agency VARCHAR,
         agency_name VARCHAR, agency_key VARCHAR, year INTEGER, template VARCHAR, format VARCHAR,
         title VARCHAR, published VARCHAR, url VARCHAR, status VARCHAR, error VARCHAR, not_checked VARCHAR,
         errors INTEGER, warnings INTEGER, infos INTEGER, not_assessable INTEGER, previous_file VARCHAR,
@@ -43,8 +43,12 @@ _SCHEMA = [
         digest VARCHAR, rule VARCHAR, severity VARCHAR, kind VARCHAR, cells VARCHAR, cell_values VARCHAR,
         difference DOUBLE, suggestion VARCHAR, message_zh VARCHAR, message_en VARCHAR,
         previous_file VARCHAR)""",
-    "CREATE TABLE IF NOT EXISTS agency_names (agency_key VARCHAR, name VARCHAR, PRIMARY KEY (agency_key, name))",
+    "CREATE TABLE IF NOT EXISTS agency_names (agency_key VARCHAR, name VARCHAR)",
 ]
+# one row per file and per name is kept by the writer (Recording, _forget), not by primary keys: DuckDB holds
+# a key's index in memory, pinned (~120 bytes a report), so a store of a national audit's years would grow the
+# batch's memory past any bound and, past the memory limit, fail to commit
+_UNKEYED = ("reports", "agency_names")
 TABLES = ("runs", "reports", "cells", "findings", "agency_names")
 
 
@@ -81,6 +85,7 @@ class Store:
             try:
                 for statement in _SCHEMA:
                     connection.execute(statement)
+                _drop_keys(connection)
                 connection.execute("INSERT OR REPLACE INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
             except duckdb.Error as exc:
                 connection.close()
@@ -123,15 +128,18 @@ class Store:
         try:
             db.execute("BEGIN TRANSACTION")
             if digests is not None:
-                db.register("new_digests", digests)
-                for table in ("cells", "findings", "reports"):
-                    db.execute(f"DELETE FROM {table} WHERE digest IN (SELECT digest FROM new_digests)")
-                db.unregister("new_digests")
+                self._forget(digests)
             for table, frame in frames.items():
                 if len(frame):
                     db.register("incoming", frame)
-                    verb = "INSERT OR IGNORE" if table == "agency_names" else "INSERT"
-                    db.execute(f"{verb} INTO {table} SELECT * FROM incoming")
+                    if table == "agency_names":  # each name once
+                        db.execute(
+                            "INSERT INTO agency_names SELECT DISTINCT agency_key, name FROM incoming i WHERE NOT "
+                            "EXISTS (SELECT 1 FROM agency_names a WHERE a.agency_key = i.agency_key "
+                            "AND a.name = i.name)"
+                        )
+                    else:
+                        db.execute(f"INSERT INTO {table} SELECT * FROM incoming")
                     db.unregister("incoming")
             if run is not None:
                 db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", run)
@@ -145,6 +153,28 @@ class Store:
                 raise
             raise StoreError(f"{self.path}: 无法写入存储库 ({str(exc).splitlines()[0]})") from None
 
+    def _forget(self, digests: pd.DataFrame) -> None:
+        """Delete the earlier rows of the files among ``digests`` that the store already holds. Looked up
+        in `reports` (one row per file) first: a file new to the store — every file of a first run — costs
+        no scan of `cells`, which holds a few hundred rows per report and would otherwise be read whole
+        (into DuckDB's buffers) for every part a batch records."""
+        db = self.db
+        db.register("new_digests", digests)
+        try:
+            old = db.execute(
+                "SELECT digest FROM reports WHERE digest IN (SELECT digest FROM new_digests)"
+            ).df()
+        finally:
+            db.unregister("new_digests")
+        if old.empty:
+            return
+        db.register("old_digests", old)
+        try:
+            for table in ("cells", "findings", "reports"):
+                db.execute(f"DELETE FROM {table} WHERE digest IN (SELECT digest FROM old_digests)")
+        finally:
+            db.unregister("old_digests")
+
     # ------------------------------------------------------------------------------------------- read
 
     def counts(self) -> dict[str, int]:
@@ -155,36 +185,48 @@ class Store:
     ) -> list[tuple[str, str]]:
         """(display name, digest) of the stored reports for the (agency key, year) pairs in ``wanted``
         (keys as this run's aliases make them), one per pair (the latest recorded, then the first by file
-        name), never one of ``exclude`` (content hashes of this run's files); rows loaded apart (rows())."""
+        name), never one of ``exclude`` (content hashes of this run's files); rows loaded apart (rows()).
+
+        The key is computed once per distinct stored agency name (identity's folding and the aliases, in
+        Python), the rest is one query: no row per stored report comes into this process."""
         years = sorted({y for _, y in wanted})
         if not years:
             return []
-        found = self.db.execute(
-            "SELECT digest, file, agency, year, recorded FROM reports WHERE year IN "
-            f"({', '.join('?' * len(years))}) AND error IS NULL AND row_data IS NOT NULL",
-            years,
-        ).df()
-        if found.empty:
+        usable = f"year IN ({', '.join('?' * len(years))}) AND error IS NULL AND row_data IS NOT NULL"
+        names = self.db.execute(
+            f"SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL AND {usable}", years
+        ).fetchall()
+        keys = {key for key, _ in wanted}
+        mapped = []
+        for (name,) in names:  # a report stored without an agency had none by its file name either
+            key = identity({"agency": name, "year": 1}, "", aliases)["agency_key"]
+            if key in keys:
+                mapped.append((name, key))
+        if not mapped:
             return []
-        found = found.loc[~found["digest"].isin(exclude).to_numpy()]
-        if found.empty:
-            return []
-        found = found.assign(
-            key=[
-                identity({"agency": a, "year": y}, f, aliases)["agency_key"]
-                for a, y, f in zip(found["agency"], found["year"], found["file"])
-            ]
-        )
-        keep = np.array([(k, int(y)) in wanted for k, y in zip(found["key"], found["year"])], dtype=bool)
-        found = found.loc[keep]
-        if found.empty:
-            return []
-        found = found.sort_values(["key", "year", "recorded", "file"], ascending=[True, True, False, True])
-        found = found.drop_duplicates(["key", "year"])
-        return [
-            (f"{file}（存储库 {str(when)[:10]}）", digest)
-            for digest, file, when in zip(found["digest"], found["file"], found["recorded"])
-        ]
+        frames = {
+            "ogi_agency_map": pd.DataFrame(mapped, columns=["agency", "key"]),
+            "ogi_wanted": pd.DataFrame(sorted(wanted), columns=["key", "year"]),
+            "ogi_exclude": pd.DataFrame({"digest": sorted(exclude)}, dtype=object),
+        }
+        for name, frame in frames.items():
+            self.db.register(name, frame)
+        try:
+            found = self.db.execute(
+                f"""SELECT r.digest, r.file, r.recorded FROM reports r
+                    JOIN ogi_agency_map m ON r.agency = m.agency
+                    JOIN ogi_wanted w ON w.key = m.key AND w.year = r.year
+                    WHERE {usable.replace("year IN", "r.year IN")}
+                      AND r.digest NOT IN (SELECT digest FROM ogi_exclude)
+                    QUALIFY row_number() OVER (
+                        PARTITION BY m.key, r.year ORDER BY r.recorded DESC, r.file, r.digest) = 1
+                    ORDER BY m.key, r.year""",
+                years,
+            ).fetchall()
+        finally:
+            for name in frames:
+                self.db.unregister(name)
+        return [(f"{file}（存储库 {str(when)[:10]}）", digest) for digest, file, when in found]
 
     def rows(self, digests: list[str], catalogue) -> list:
         """The ReportRow of each stored report (values and states rebuilt from its cells by id, so a
@@ -292,6 +334,23 @@ class Recording:
         """The runs row; returns the number of reports the run recorded."""
         self.store._write({}, run=[self.run_id, self.now, self.tool, _escape(self.out_dir), len(self.seen)])
         return len(self.seen)
+
+
+def _drop_keys(connection) -> None:
+    """A store written by an earlier version (schema 1) has primary keys on reports and agency_names:
+    each such table is copied once into one without (same rows, same columns)."""
+    for table in _UNKEYED:
+        keyed = connection.execute(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
+            [table],
+        ).fetchone()[0]
+        if not keyed:
+            continue
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute(f"CREATE TABLE {table}_unkeyed AS SELECT * FROM {table}")
+        connection.execute(f"DROP TABLE {table}")
+        connection.execute(f"ALTER TABLE {table}_unkeyed RENAME TO {table}")
+        connection.execute("COMMIT")
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
