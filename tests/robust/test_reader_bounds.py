@@ -5,7 +5,6 @@ or is refused with a clear reason."""
 from __future__ import annotations
 
 import random
-import resource
 import subprocess
 import sys
 import time
