@@ -1,7 +1,9 @@
-"""Certainty decides severity for rows of a table read from a picture (validator.locate.readings): a row of
-the form whose label the recogniser garbled is a doubt (its cells UNPLACED), never an M-02 “row missing”
-error, while the picture holds a row of figures no label claimed; a row truly absent from the picture is
-still missing; a numbered label that lost a character (“（一）以公开”) is read as the form has it."""
+"""Certainty decides severity for rows of a table read from a picture (validator.locate.readings,
+locate.by_position): a row whose label the recogniser garbled is placed by its position among the rows found
+when the form's order leaves no choice, each figure judged by its own reading; where position cannot tell,
+its cells are doubts (UNPLACED), never an M-02 “row missing” error while the picture holds a row of figures
+no label claimed; a row truly absent from the picture is still missing; a numbered label that lost a
+character (“（一）以公开”) is read as the form has it."""
 
 from __future__ import annotations
 
@@ -28,21 +30,25 @@ def source(tmp_path_factory):
     return path, report.figures.cells
 
 
-def read(path, label: str | None, ocr: bool = True, drop_row: bool = False):
-    """The document as if OCR'd (every cell sure), the 予以公开 label read as ``label`` (None: as printed);
-    with ``drop_row`` that row is not in the picture at all."""
+def read(
+    path, label: str | None, ocr: bool = True, drop_row: bool = False, drop_next: bool = False, sure=0.99
+):
+    """The document as if OCR'd (every cell read with confidence ``sure``), the 予以公开 label read as
+    ``label`` (None: as printed); with ``drop_row`` that row is not in the picture at all, with
+    ``drop_next`` the row after it (部分公开) is not."""
     doc = read_document(path)
     for block in doc.blocks:
         if not isinstance(block, Grid):
             continue
         for row in list(block.rows):
             hit = any(c.text.endswith(LABEL) and "不予" not in c.text for c in row)
-            if hit and drop_row:
+            if (hit and drop_row) or (drop_next and any("部分公开" in c.text for c in row)):
                 block.rows.remove(row)
                 continue
             for j, c in enumerate(row):
                 text = c.text.replace(LABEL, label) if hit and label is not None else c.text
-                row[j] = GridCell(text, c.provenance, Reading(0.99) if text else None)
+                reading = Reading(sure if hit else 0.99) if text else None
+                row[j] = GridCell(text, c.provenance, reading)
     if ocr:
         doc.meta["ocr"] = "1"
     return locate(doc)
@@ -57,10 +63,34 @@ def row_states(report) -> set:
     return {c.state for cid, c in report.cells.items() if cid.startswith(ROW + ".")}
 
 
-def test_a_garbled_label_in_a_picture_is_a_doubt_not_a_missing_row(source):
-    path, _ = source
+def test_a_garbled_label_is_placed_by_the_rows_around_it(source):
+    path, truth = source
     report = read(path, "囗囗囗")
+    for cell_id, cell in report.cells.items():
+        if cell_id.startswith(ROW + "."):
+            assert cell.state == CellState.NUMBER and cell.value == truth[cell_id], cell_id
+            assert "按表内行的顺序" in cell.note and "囗囗囗" in cell.note
+    assert not m02(report)
+
+
+def test_placed_by_position_its_figures_are_only_as_sure_as_their_readings(source):
+    path, _ = source
+    report = read(path, "囗囗囗", sure=0.3)
     assert row_states(report) == {CellState.UNPLACED}
+    (result,) = validate_reports([report])
+    assert not [
+        f for f in result.findings if f.severity == "error" and any(c.startswith(ROW) for c in f.cells)
+    ]
+
+
+def test_where_position_cannot_tell_a_garbled_label_is_a_doubt_not_a_missing_row(source):
+    path, _ = source
+    # 予以公开 garbled and 部分公开 gone: one unclaimed row where the form has two — which one is it?
+    report = read(path, "囗囗囗", drop_next=True)
+    assert row_states(report) == {CellState.UNPLACED}
+    assert {c.state for cid, c in report.cells.items() if cid.startswith("t3.res.partial.")} == {
+        CellState.UNPLACED
+    }
     assert "标签" in report.cells[f"{ROW}.np"].note
     assert not m02(report)
 

@@ -14,6 +14,8 @@ its alternative texts. Here, after the tables are located:
   (“0.”) → UNPLACED (a doubt, never an error);
 * a row label misread by a character or two (“危及二安全一稳定”, “（一）以公开”) is put right before the
   tables are located when exactly one label of the form is close to it (``snap_labels``);
+* a row whose label is garbled beyond that is placed by its position among the rows found
+  (``by_position``), its figures judged by their own readings as above;
 * a row of the form still not found, in a table read from a picture that holds a row of figures no row
   claimed, is UNPLACED (a doubt), never MISSING: an M-02 error names only rows certainly absent.
 """
@@ -24,6 +26,7 @@ import difflib
 from itertools import product
 
 from validator.catalogue import Catalogue, Template
+from validator.locate.by_position import place_by_position
 from validator.locate.cells import parse_cell
 from validator.locate.stream import fold, strip_numbering
 from validator.model import CellState, CellValue, Report
@@ -47,6 +50,7 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
                         readings[cell.provenance] = cell.reading
     if not readings:
         return
+    place_by_position(doc, template, report)
     _missing_is_unread(doc, template, report, readings)
     options: dict[str, list[float]] = {}
     kinds = {c.id: c.kind for t in template.tables for c in template.cells_of(t.id)}
