@@ -68,8 +68,8 @@ def place_by_position(doc: Document, template: Template, report: Report) -> None
 
 
 def _line(row: list[GridCell], owner: dict, defs: dict) -> _Line:
-    found = [(j, defs[owner[c.provenance]]) for j, c in enumerate(row) if c.provenance in owner]
-    found = [(j, d) for j, d in found if d is not None]
+    found = [(j, defs.get(owner[c.provenance])) for j, c in enumerate(row) if c.provenance in owner]
+    found = [(j, d) for j, d in found if d is not None]  # an aggregate or a claim is no row of the grid
     figures = any(
         c.reading is not None and parse_cell(c.text, "signed", None).state == CellState.NUMBER for c in row
     )
