@@ -61,16 +61,7 @@ def require_ocr() -> None:
 
 #: (test, variant) → why it fails today, with the owner; exactly the cases that fail with VARIANTS
 #: (OGI_NO_XFAIL=1 runs them all as plain tests)
-_LABELS = (
-    "at the harshest corner (1°, blur 0.9, noise 8, JPEG 55) a wrapped 表三 row label is misread "
-    "(「三、（一）予以公开」, 「三、（三）3.危及“三安全一稳定”」, 「三、（五）1.信访举报投诉类申请」): "
-)
-XFAIL: dict[tuple[str, str], str] = {
-    ("right", "pdf_harshest"): _LABELS
-    + "its 7 cells are doubts, so < 98 % right (readers/ocr, the ocr helper)",
-    ("consistent", "pdf_harshest"): _LABELS
-    + "the row is reported missing, an M-02 error, though it is there unread (locate/readers.ocr, the ocr helper)",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def _cases(test: str):

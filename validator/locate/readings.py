@@ -12,8 +12,12 @@ its alternative texts. Here, after the tables are located:
   wrong there) → UNPLACED, so that it takes part in no finding; never guessed;
 * a figure with no alternative but a low confidence, or digits read as something that is not a figure
   (“0.”) → UNPLACED (a doubt, never an error);
-* a row label misread by a character or two (“危及二安全一稳定”) is put right before the tables are
-  located when exactly one label of the form is close to it (``snap_labels``).
+* a row label misread by a character or two (“危及二安全一稳定”, “（一）以公开”) is put right before the
+  tables are located when exactly one label of the form is close to it (``snap_labels``);
+* a row whose label is garbled beyond that is placed by its position among the rows found
+  (``by_position``), its figures judged by their own readings as above;
+* a row of the form still not found, in a table read from a picture that holds a row of figures no row
+  claimed, is UNPLACED (a doubt), never MISSING: an M-02 error names only rows certainly absent.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import difflib
 from itertools import product
 
 from validator.catalogue import Catalogue, Template
+from validator.locate.by_position import place_by_position
 from validator.locate.cells import parse_cell
 from validator.locate.stream import fold, strip_numbering
 from validator.model import CellState, CellValue, Report
@@ -36,7 +41,6 @@ LABEL_CUTOFF = 0.75  # one character of four
 
 
 def apply_readings(doc: Document, template: Template, report: Report) -> None:
-    _missing_is_unread(template, report)
     readings: dict = {}
     for block in doc.blocks:
         if isinstance(block, Grid):
@@ -46,7 +50,10 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
                         readings[cell.provenance] = cell.reading
     if not readings:
         return
+    place_by_position(doc, template, report)
+    _missing_is_unread(doc, template, report, readings)
     options: dict[str, list[float]] = {}
+    kinds = {c.id: c.kind for t in template.tables for c in template.cells_of(t.id)}
     for cell_id, cell in report.cells.items():
         reading = readings.get(cell.provenance) if cell.provenance is not None else None
         if reading is None:
@@ -59,7 +66,7 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
             continue
         if cell.state not in (CellState.NUMBER, CellState.TEXT):
             continue
-        values = _values(cell, reading)
+        values = _values(cell, reading, kinds.get(cell_id, "count"))
         if len(values) > 1:
             options[cell_id] = values
         elif reading.confidence < LOW_CONFIDENCE or (
@@ -72,34 +79,95 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
                 cell.provenance,
                 note=f"图片识别不确定（置信度{reading.confidence:.2f}）：“{cell.raw}”",
             )
+    _sign_by_identity(template, report, readings, kinds, options)
     if options:
         _choose(template, report, options)
 
 
-def _missing_is_unread(template: Template, report: Report) -> None:
-    """In a table read from a picture, a row not found is far likelier a label the recogniser misread
-    than a row the agency deleted: its cells are not placed (a doubt), never MISSING (an error of form)."""
+def _sign_by_identity(
+    template: Template, report: Report, readings: dict, kinds: dict[str, str], options: dict[str, list[float]]
+) -> None:
+    """A signed figure (本年增/减) read from a picture without a minus, whose identity is broken as read
+    but holds with the sign flipped: the minus was likelier lost than the figure wrong, so the negated
+    value joins its readings and the identities choose (``_choose``)."""
+    known = {
+        cid: (c.value if c.state == CellState.NUMBER else 0.0)
+        for cid, c in report.cells.items()
+        if c.state == CellState.BLANK or (c.state == CellState.NUMBER and c.value is not None)
+    }
+    for cell_id, cell in report.cells.items():
+        if (
+            kinds.get(cell_id) != "signed"
+            or cell_id in options
+            or cell.state != CellState.NUMBER
+            or not cell.value
+            or "-" in cell.raw
+            or readings.get(cell.provenance) is None
+        ):
+            continue
+        for rel in template.identities():
+            if cell_id not in rel or not all(c in known for c in rel):
+                continue
+            as_read = sum(k * known[c] for c, k in rel.items())
+            flipped = as_read - 2 * rel[cell_id] * cell.value
+            if abs(as_read) > 1e-6 and abs(flipped) < 1e-6:
+                options[cell_id] = [cell.value, -cell.value]
+                break
+
+
+def _missing_is_unread(doc: Document, template: Template, report: Report, readings: dict) -> None:
+    """In a table read from a picture (a scanned page or a picture of a table), a row not found while the
+    picture holds a row of figures that no row of the form claimed is far likelier a label the recogniser
+    misread than a row the agency deleted: its cells are not placed (a doubt), never MISSING (an error of
+    form, M-02). A table all of whose picture rows were matched keeps its missing rows missing."""
+    placed = {c.provenance for c in report.cells.values() if c.provenance is not None}
     for table in template.tables:
         cells = template.cells_of(table.id)
-        found = [c for c in cells if c.id in report.cells]
-        if not found or len(found) == len(cells):
+        absent = [c for c in cells if report.cells.get(c.id, _ABSENT).state == CellState.MISSING]
+        found = [report.cells[c.id].provenance for c in cells if c.id in report.cells]
+        if not absent or len(absent) == len(cells):
             continue
-        for cell in cells:
-            if cell.id not in report.cells:
-                report.cells[cell.id] = CellValue(
-                    CellState.UNPLACED,
-                    None,
-                    "",
-                    None,
-                    note="图片识别未能读出此行或此列的标签，无法确定其数值",
-                )
+        if not any(p in readings for p in found) or not _unclaimed_rows(doc, found, placed):
+            continue
+        for cell in absent:
+            report.cells[cell.id] = CellValue(
+                CellState.UNPLACED,
+                None,
+                "",
+                None,
+                note="图片识别未能读出此行或此列的标签，无法确定其数值",
+            )
 
 
-def _values(cell: CellValue, reading: Reading) -> list[float]:
-    """The figure as read first, then the other values its alternatives give (distinct)."""
+_ABSENT = CellValue(CellState.MISSING)
+
+
+def _unclaimed_rows(doc: Document, found: list, placed: set) -> bool:
+    """Whether a picture table holding some of ``found`` has a row of figures none of which was placed."""
+    keys = {(p.file, p.page, p.image, p.table) for p in found if p is not None}
+    for block in doc.blocks:
+        prov = block.provenance
+        if not isinstance(block, Grid) or (prov.file, prov.page, prov.image, prov.table) not in keys:
+            continue
+        for row in block.rows:
+            figures = [c for c in row if c.reading is not None and _is_figure(c.text)]
+            if figures and not any(c.provenance in placed for c in row):
+                return True
+    return False
+
+
+def _is_figure(text: str) -> bool:
+    return parse_cell(text, "signed", None).state == CellState.NUMBER
+
+
+def _values(cell: CellValue, reading: Reading, kind: str) -> list[float]:
+    """The figure as read first, then the other values its alternatives give (distinct; negative ones only
+    in a column that allows them)."""
     out = [cell.value] if cell.state == CellState.NUMBER and cell.value is not None else []
     for text in reading.alternatives:
         alt = parse_cell(text, "signed", None)
+        if alt.value is not None and alt.value < 0 and kind != "signed":
+            continue
         if alt.state == CellState.NUMBER and alt.value is not None and alt.value not in out:
             out.append(alt.value)
     return out
@@ -120,12 +188,14 @@ def _choose(template: Template, report: Report, options: dict[str, list[float]])
         if any(c in options for c in rel) and all(c in options or c in known for c in rel)
     ]
     survivors: dict[str, set[float]] = {c: set() for c in options}
+    checked: set[str] = set()
     for group, rels in _groups(options, usable):
         sizes = 1
         for c in group:
             sizes *= len(options[c])
         if not rels or sizes > MAX_ASSIGNMENTS:
             continue
+        checked.update(group)
         for combo in product(*(options[c] for c in group)):
             value = dict(zip(group, combo))
             if all(
@@ -158,12 +228,13 @@ def _choose(template: Template, report: Report, options: dict[str, list[float]])
                 note=f"图片识别读数不确定，可能为 {readings}（表内勾稽关系无法确定）",
             )
         else:  # the true figure may be none of them: not placed, so it takes part in no finding
+            why = "任一读数都不能使表内勾稽关系成立" if cell_id in checked else "表内没有可据以确定的勾稽关系"
             report.cells[cell_id] = CellValue(
                 CellState.UNPLACED,
                 None,
                 cell.raw,
                 cell.provenance,
-                note=f"图片识别读数不确定，可能为 {readings}，任一读数都不能使表内勾稽关系成立",
+                note=f"图片识别读数不确定，可能为 {readings}，{why}",
             )
 
 
@@ -208,11 +279,17 @@ def snap_labels(doc: Document, catalogue: Catalogue) -> None:
                     continue
                 text = "".join(fold(cell.text).split())
                 core = strip_numbering(text)
-                if len(core) < 4 or core in exact or not any("\u4e00" <= ch <= "\u9fff" for ch in core):
+                if core in exact or not any("\u4e00" <= ch <= "\u9fff" for ch in core):
+                    continue
+                # three characters only after the form's numbering (“（一）以公开”, 予 lost), and only when
+                # one label alone is close: a short core is close to many
+                short = len(core) == 3 and core != text and all("\u4e00" <= ch <= "\u9fff" for ch in core)
+                if len(core) < 4 and not short:
                     continue
                 close = difflib.get_close_matches(core, labels, n=2, cutoff=LABEL_CUTOFF)
                 if len(close) == 1 or (
-                    len(close) == 2
+                    not short
+                    and len(close) == 2
                     and difflib.SequenceMatcher(None, core, close[0]).ratio()
                     - difflib.SequenceMatcher(None, core, close[1]).ratio()
                     >= 0.1

@@ -270,3 +270,27 @@ def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
     if w >= 1.5 * h and h <= 0.3 * height and height * 0.25 <= middle <= height * 0.75 and rest >= x + w - 1:
         return int(x0 + rest)
     return None
+
+
+def faint_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether the line starts with a small blot at mid-height, apart from what follows, that may be a minus
+    sign blurred into a dot (too short for ``leading_dash``): a possible lost sign, never a certain one."""
+    x0, y0, x1, y1 = box
+    region = (ink[y0:y1, x0:x1] > 0).astype(np.uint8)
+    if region.size == 0:
+        return False
+    count, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
+    blobs = sorted((stats[i] for i in range(1, count) if stats[i][4] >= 3), key=lambda s: s[0])
+    if len(blobs) < 2:
+        return False
+    x, y, w, h, area = blobs[0]
+    height = y1 - y0
+    middle = y + h / 2
+    rest = min(b[0] for b in blobs[1:])
+    return bool(
+        w >= 0.9 * h
+        and h <= 0.35 * height
+        and area >= 4
+        and height * 0.3 <= middle <= height * 0.75
+        and rest >= x + w
+    )

@@ -15,6 +15,7 @@ from validator.readers.ocr.engine import Line, detect_and_read, recognise
 from validator.readers.ocr.layout import (
     Table,
     binarise,
+    faint_dash,
     find_tables,
     leading_dash,
     rotate,
@@ -82,6 +83,10 @@ def _grid(gray: np.ndarray, clean: np.ndarray, rules: np.ndarray, table: Table, 
     for i, (line, box) in enumerate(zip(lines, boxes_read)):
         rest = leading_dash(clean, box)
         if rest is None:
+            if line.text.isdigit() and line.text.strip("0") and faint_dash(clean, box):
+                # a blot left of the digits may be a minus the blur shrank: the signed figure is offered
+                # as another reading, for the form's identities to choose (a doubt if none can)
+                lines[i] = Line(line.text, line.confidence, (*line.alternatives, "-" + line.text))
             continue
         if not line.text.isdigit():  # the sign misread with the digit (“-1” as “M”): read the digits alone
             line = recognise([_crop(gray, rules, (rest, box[1], box[2], box[3]))])[0]
