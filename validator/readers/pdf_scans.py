@@ -33,7 +33,10 @@ def pictures_on(path, page, name: str, doc: Document) -> list:
         doc.meta["ocr_missing"] = "1"
         return []
     doc.meta["ocr"] = "1"
-    return [(box[1], picture_reader(path, page.page_number, box, name)) for box in found]
+    return [
+        (box[1], picture_reader(path, page.page_number, box, name, (float(page.width), float(page.height))))
+        for box in found
+    ]
 
 
 def scan_dpi(page) -> float | None:
