@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-import validator.readers.ocr as ocr
+from validator.readers import ocr
 
 
 @pytest.fixture
