@@ -190,22 +190,27 @@ def render_pdf_pages(
 ) -> list:
     """Pages (1-based) of a PDF rendered grey with pypdfium2 (pdfplumber's own renderer): at the resolution
     of the scan that fills the page when known (150–300 dpi), else at PDF_DPI."""
+    return list(iter_pdf_pages(path, pages, dpis))
+
+
+def iter_pdf_pages(path: str | os.PathLike, pages: list[int], dpis: list[float | None] | None = None):
+    """render_pdf_pages one page at a time, for OCR to read each before the next is rendered: a scan of
+    hundreds of pages is never held whole (500 pages at 200 dpi are 1.9 GB)."""
     import numpy as np
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(str(path))
     try:
-        out = []
         for k, number in enumerate(pages):
             native = dpis[k] if dpis and k < len(dpis) else None
             dpi = min(max(native, 150.0), 300.0) if native else PDF_DPI
             page = pdf[number - 1]
             try:
                 bitmap = page.render(scale=page_scale(page.get_size(), dpi), grayscale=True)
-                out.append(np.asarray(bitmap.to_pil().convert("L")))
+                image = np.asarray(bitmap.to_pil().convert("L"))
             finally:
                 page.close()
-        return out
+            yield image
     finally:
         pdf.close()
 
