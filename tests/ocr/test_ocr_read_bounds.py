@@ -73,3 +73,15 @@ def test_scanned_pages_are_rendered_one_at_a_time(tmp_path, monkeypatch):
     pdf.save(str(path))
     read_document(path)
     assert seen == [1, 2, 3]
+
+
+def test_running_out_of_memory_while_decoding_is_not_a_broken_picture(monkeypatch):
+    """Over a pool worker's memory bound the file is a transient `out of memory` (read again on --resume),
+    not a cached 图片无法解码 (an 8900 × 8900 PNG under a 60 MB bound came back as undecodable)."""
+
+    def full(frame):
+        raise MemoryError
+
+    monkeypatch.setattr(ocr, "_grey", full)
+    with pytest.raises(MemoryError):
+        ocr.decode_image(png(200, 200))

@@ -171,6 +171,8 @@ def decode_image(data: bytes) -> list:
                 if len(frames) >= 50:
                     break
             return frames
+    except MemoryError:  # over the worker's memory bound: a transient error, never "cannot be decoded"
+        raise
     except Exception:  # noqa: BLE001 - PIL raises many kinds of errors on a broken image
         return []
 
