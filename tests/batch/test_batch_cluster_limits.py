@@ -53,3 +53,15 @@ def test_the_cpu_limit_is_restored():
     assert resource.getrlimit(resource.RLIMIT_CPU) != before or before[1] != resource.RLIM_INFINITY
     restore()
     assert resource.getrlimit(resource.RLIMIT_CPU) == before
+
+
+def test_the_cpu_limit_is_restored_when_files_finish_out_of_order():
+    """A worker started with several threads (`dask worker` defaults to one per core) reads files at once:
+    the first to start may finish first, and the process must still end with the limit it had."""
+    before = resource.getrlimit(resource.RLIMIT_CPU)
+    first = _cpu_limit(30)
+    second = _cpu_limit(30)
+    first()
+    assert resource.getrlimit(resource.RLIMIT_CPU) != before  # the second file is still bounded
+    second()
+    assert resource.getrlimit(resource.RLIMIT_CPU) == before

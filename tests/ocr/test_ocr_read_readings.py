@@ -113,3 +113,32 @@ def test_a_label_misread_by_a_character_is_read_as_the_form_has_it(source):
     assert misread(ocr=False).cells[key].state == CellState.MISSING  # typed text is never corrected
     fixed = misread(ocr=True).cells[key]
     assert fixed.state == CellState.NUMBER and fixed.value == truth[key]
+
+
+def test_figures_in_ocr_running_text_are_a_doubt_never_an_error(source):
+    """A table row the OCR did not find as a table (two rows between headings, no rules) comes out as a
+    TextBlock, whose characters' confidence is not kept: its figures are not certain."""
+    from validator.model import Provenance
+    from validator.readers.document import TextBlock
+
+    path, truth = source
+    doc = as_ocr(path, {})
+    where = locate(doc).cells[CELL].provenance
+    wrong = str(int(truth[CELL]) + 5)
+    blocks = []
+    for block in doc.blocks:
+        if not (isinstance(block, Grid) and block.provenance.table == where.table):
+            blocks.append(block)
+            continue
+        for i, row in enumerate(block.rows):
+            texts = [c.text if c.provenance != where else wrong for c in row]
+            box = (0, 40 * i, 900, 40 * i + 30)
+            blocks.append(
+                TextBlock(" ".join(t for t in texts if t.strip()), Provenance(file="p.png", box=box))
+            )
+    doc.blocks = blocks
+    report = locate(doc)
+    cell = report.cells[CELL]
+    assert cell.provenance is not None and cell.provenance.box is not None  # read from the OCR'd line
+    assert cell.state == CellState.UNPLACED and "置信度未知" in cell.note
+    assert not errors_naming(report, CELL)

@@ -170,23 +170,41 @@ def _deadline(seconds: int):
             restore()
 
 
+_CPU = threading.Lock()
+_cpu_files: list = []  # the files of this process within a CPU limit now (several with --nthreads > 1)
+_cpu_original: list = []  # the limit the process had before the first of them
+
+
 def _cpu_limit(seconds: int):
-    """The process's CPU soft limit set to what it has used plus ``seconds``; returns what restores it."""
+    """The process's CPU soft limit set to what it has used plus ``seconds``; returns what restores it.
+    Files read at once by threads of one worker share the process's limit: each only raises it, and the
+    limit the process had is put back when the last of them is done (restoring each file's "before" would
+    leave an earlier file's limit in place when files finish in another order than they started)."""
     try:
         import resource
 
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        before = resource.getrlimit(resource.RLIMIT_CPU)
-        soft = int(usage.ru_utime + usage.ru_stime) + 1 + seconds + 2
-        if before[1] != resource.RLIM_INFINITY and soft >= before[1]:
-            return lambda: None
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, before[1]))
+        with _CPU:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            before = resource.getrlimit(resource.RLIMIT_CPU)
+            soft = int(usage.ru_utime + usage.ru_stime) + 1 + seconds + 2
+            if before[1] != resource.RLIM_INFINITY and soft >= before[1]:
+                return lambda: None
+            if not _cpu_files:
+                _cpu_original[:] = [before]
+            elif before[0] != resource.RLIM_INFINITY:
+                soft = max(soft, before[0])  # never shorten another file's budget
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, before[1]))
+            token = object()
+            _cpu_files.append(token)
     except (ImportError, OSError, ValueError):
         return lambda: None
 
     def restore() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            resource.setrlimit(resource.RLIMIT_CPU, before)
+        with _CPU:
+            _cpu_files.remove(token)
+            if not _cpu_files:
+                with contextlib.suppress(OSError, ValueError):
+                    resource.setrlimit(resource.RLIMIT_CPU, _cpu_original[0])
 
     return restore
 

@@ -48,15 +48,24 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
                 for cell in row:
                     if cell.reading is not None:
                         readings[cell.provenance] = cell.reading
-    if not readings:
-        return
-    place_by_position(doc, template, report)
-    _missing_is_unread(doc, template, report, readings)
+    if readings:
+        place_by_position(doc, template, report)
+        _missing_is_unread(doc, template, report, readings)
     options: dict[str, list[float]] = {}
     kinds = {c.id: c.kind for t in template.tables for c in template.cells_of(t.id)}
     for cell_id, cell in report.cells.items():
         reading = readings.get(cell.provenance) if cell.provenance is not None else None
         if reading is None:
+            if cell.provenance is not None and cell.provenance.box is not None and cell.state in _READ:
+                # OCR'd running text (a table row not found as a table): its confidence was not kept, so
+                # the figure is not certain
+                report.cells[cell_id] = CellValue(
+                    CellState.UNPLACED,
+                    None,
+                    cell.raw,
+                    cell.provenance,
+                    note="图片中以文字行识别出的数字，识别置信度未知，无法确定",
+                )
             continue
         if cell.state == CellState.BLANK:
             if reading.confidence < LOW_CONFIDENCE:  # ink in the cell, but nothing could be read from it
@@ -82,6 +91,9 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
     _sign_by_identity(template, report, readings, kinds, options)
     if options:
         _choose(template, report, options)
+
+
+_READ = (CellState.NUMBER, CellState.TEXT)
 
 
 def _sign_by_identity(

@@ -226,8 +226,11 @@ def _beside(source: str) -> Callable[[str], bytes | None]:
             return None
         from urllib.parse import unquote
 
-        target = (folder / unquote(src.split("?", 1)[0].split("#", 1)[0])).resolve()
-        if not target.is_relative_to(folder) or not target.is_file():
+        try:  # a name with NUL, too long, or a symlink loop names no picture (never a reason to refuse the page)
+            target = (folder / unquote(src.split("?", 1)[0].split("#", 1)[0])).resolve()
+            if not target.is_relative_to(folder) or not target.is_file():
+                return None
+        except (OSError, ValueError, RuntimeError):
             return None
         try:
             return read_bytes(target)

@@ -33,7 +33,10 @@ def pictures_on(path, page, name: str, doc: Document) -> list:
         doc.meta["ocr_missing"] = "1"
         return []
     doc.meta["ocr"] = "1"
-    return [(box[1], picture_reader(path, page.page_number, box, name)) for box in found]
+    return [
+        (box[1], picture_reader(path, page.page_number, box, name, (float(page.width), float(page.height))))
+        for box in found
+    ]
 
 
 def scan_dpi(page) -> float | None:
@@ -51,12 +54,12 @@ def scan_dpi(page) -> float | None:
 def ocr_scanned_pages(path, name: str, numbers: list[int], doc: Document, state, dpis: dict) -> None:
     """Pages without a text layer (scans) read by OCR and put back in page order; without the OCR
     extra the document says so (meta["ocr_missing"]) and those pages stay unread."""
-    from validator.readers.ocr import available, ocr_pages, render_pdf_pages, title_of
+    from validator.readers.ocr import available, iter_pdf_pages, ocr_pages, title_of
 
     if not available():
         doc.meta["ocr_missing"] = "1"
         return
-    images = render_pdf_pages(path, numbers, [dpis.get(n) for n in numbers])
+    images = iter_pdf_pages(path, numbers, [dpis.get(n) for n in numbers])  # a page at a time
     blocks = ocr_pages(images, name, numbers, first_table=state.ntables)
     if not blocks:
         return

@@ -24,7 +24,8 @@ OCR_MISSING_ZH = (
 PDF_DPI = 200
 #: an image smaller than this (pixels a side) is a logo or an icon, not a table or a page
 MIN_SIDE = 120
-#: an image with more pixels than this is refused (a decompression bomb, not a scan)
+#: an image with more pixels than this is refused (a decompression bomb, not a scan), and a PDF page is
+#: rendered at no more (a page of 200 × 200 inches, a few hundred bytes of PDF, would be 1.6 gigapixels)
 MAX_PIXELS = 80_000_000
 
 
@@ -164,10 +165,14 @@ def decode_image(data: bytes) -> list:
             for frame in ImageSequence.Iterator(im):
                 if frame.width < MIN_SIDE or frame.height < MIN_SIDE:
                     continue
+                if frame.width * frame.height > MAX_PIXELS:  # PIL itself refuses only above twice its bound
+                    continue
                 frames.append(np.asarray(_grey(frame)))
                 if len(frames) >= 50:
                     break
             return frames
+    except MemoryError:  # over the worker's memory bound: a transient error, never "cannot be decoded"
+        raise
     except Exception:  # noqa: BLE001 - PIL raises many kinds of errors on a broken image
         return []
 
@@ -187,36 +192,54 @@ def render_pdf_pages(
 ) -> list:
     """Pages (1-based) of a PDF rendered grey with pypdfium2 (pdfplumber's own renderer): at the resolution
     of the scan that fills the page when known (150–300 dpi), else at PDF_DPI."""
+    return list(iter_pdf_pages(path, pages, dpis))
+
+
+def iter_pdf_pages(path: str | os.PathLike, pages: list[int], dpis: list[float | None] | None = None):
+    """render_pdf_pages one page at a time, for OCR to read each before the next is rendered: a scan of
+    hundreds of pages is never held whole (500 pages at 200 dpi are 1.9 GB)."""
     import numpy as np
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(str(path))
     try:
-        out = []
         for k, number in enumerate(pages):
             native = dpis[k] if dpis and k < len(dpis) else None
             dpi = min(max(native, 150.0), 300.0) if native else PDF_DPI
             page = pdf[number - 1]
             try:
-                bitmap = page.render(scale=dpi / 72, grayscale=True)
-                out.append(np.asarray(bitmap.to_pil().convert("L")))
+                bitmap = page.render(scale=page_scale(page.get_size(), dpi), grayscale=True)
+                image = np.asarray(bitmap.to_pil().convert("L"))
             finally:
                 page.close()
-        return out
+            yield image
     finally:
         pdf.close()
 
 
-def picture_reader(path: str | os.PathLike, page: int, box: tuple[float, float, float, float], name: str):
+def page_scale(size: tuple[float, float], dpi: float) -> float:
+    """Pixels per point for a page of ``size`` points rendered at ``dpi``, lowered so that the page has at
+    most about MAX_PIXELS (pdfium rounds its size up)."""
+    width, height = size
+    return min(dpi / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+
+
+def picture_reader(
+    path: str | os.PathLike,
+    page: int,
+    box: tuple[float, float, float, float],
+    name: str,
+    size: tuple[float, float],
+):
     """A function reading the picture at ``box`` (points, top-left origin) of a PDF page by OCR, given the
-    number of tables before it: the page rendered at PDF_DPI and cut to the picture; nothing unless the
+    number of tables before it: the page (``size`` in points) rendered at PDF_DPI and cut to the picture; nothing unless the
     picture holds a ruled table."""
 
     def read(first_table: int) -> list[Block]:
         from validator.readers.ocr.page import PageContext
 
         (image,) = render_pdf_pages(path, [page])
-        scale = PDF_DPI / 72
+        scale = image.shape[0] / max(size[1], 1.0)  # as rendered (a huge page at a lower resolution)
         x0, y0, x1, y1 = (round(v * scale) for v in box)
         crop = image[max(0, y0) : y1, max(0, x0) : x1]
         if crop.size == 0:
@@ -240,7 +263,7 @@ def read_image(path: str | os.PathLike) -> Document:
     if not frames:
         from validator.readers.safety import fail
 
-        raise fail("图片无法解码或过小", "image cannot be decoded or is too small")
+        raise fail("图片无法解码、过小或过大", "image cannot be decoded, or is too small or too large")
     pages = [None] if len(frames) == 1 else list(range(1, len(frames) + 1))
     doc.blocks = join_broken_rows(ocr_pages(frames, name, pages))
     doc.meta["ocr"] = "1"

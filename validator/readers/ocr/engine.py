@@ -177,7 +177,13 @@ def _figure(peaks: list[tuple[int, np.ndarray]], charset: list[str]) -> Line:
     while chars and chars[0][0] in ".," and len(chars) > 1:
         chars.pop(0)
     text = "".join(c for c, *_ in chars)
-    return Line(text, min(p for _, p, _, _ in chars), _alternatives(chars))
+    confidence = min(p for _, p, _, _ in chars)
+    unsure = [p for _, p, _, _ in chars if p < CHAR_SURE]
+    if len(unsure) > MAX_UNSURE:
+        # too many readings to list: the figure is only as sure as all its unsure digits together (four at
+        # 0.65 are 0.18, never a figure read with confidence for want of alternatives to choose among)
+        confidence = min(confidence, float(np.prod(unsure)))
+    return Line(text, confidence, _alternatives(chars))
 
 
 _INDEX_CACHE: dict[int, dict[str, list[int]]] = {}
