@@ -32,6 +32,7 @@ from validator.readers.document import Document, TextBlock
 __all__ = ["LocateSettings", "locate", "parse_cell"]
 
 _NO_TEXT = "文件没有可读取的文本层（表格以图片或扫描件形式发布）"
+_PICTURES_UNREAD = "文件中有图片未能识别出表格（表格可能以图片形式发布，但无法辨认），请提供表格为文字的原件"
 _OCR_MISSING = '未安装图片文字识别（OCR）组件，请运行 pip install "ogi-validator[ocr]" 后再检查'
 
 
@@ -61,11 +62,15 @@ def locate(
     locate_tables(template, stream, report, sections, settings)
     if doc.meta.get("ocr"):
         apply_readings(doc, template, report)
-    if doc.meta.get("ocr_missing") and report.tables_missing:
-        # pictures left unread and tables not found: they may be those pictures, so their absence is not
-        # certain (no M-02 error): the report is not read, as a scan is, and says what to install
+    unread = _PICTURES_UNREAD if doc.meta.get("pictures_unread") else None
+    if doc.meta.get("ocr_missing"):
+        unread = f"文件中的图片未识别：{_OCR_MISSING}"
+    if unread and report.tables_missing:
+        # pictures left unread (no OCR extra, or no table made out of them) and tables not found: they may
+        # be those pictures, so their absence is not certain (no M-02 error): the report is not read, as a
+        # scan is, and says why
         report.machine_readable = False
         for table_id, reason in report.tables_missing.items():
-            report.tables_missing[table_id] = f"{reason}；文件中的图片未识别：{_OCR_MISSING}"
+            report.tables_missing[table_id] = f"{reason}；{unread}"
     read_claims(catalogue, stream, report)
     return report

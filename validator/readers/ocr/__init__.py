@@ -27,6 +27,11 @@ MIN_SIDE = 120
 #: an image with more pixels than this is refused (a decompression bomb, not a scan), and a PDF page is
 #: rendered at no more (a page of 200 × 200 inches, a few hundred bytes of PDF, would be 1.6 gigapixels)
 MAX_PIXELS = 80_000_000
+#: pixels of embedded pictures OCR'd per document (≈ 90 scanned A4 pages at 150 dpi); pictures past it are
+#: left unread, so a small file referencing one huge picture many times cannot hold a worker for minutes
+PICTURE_BUDGET = 200_000_000
+#: a picture at least this large (pixels a side) that gives no table may be a table OCR could not make out
+TABLE_SIDE = (400, 150)
 
 
 def available() -> bool:
@@ -77,24 +82,44 @@ class ImageReader:
         self.name = name
         self.read = 0
         self.missing = 0
+        self.unread = 0  # pictures large enough to hold a table that gave none, or past the budget
         self.tables = 0
         self._ok: bool | None = None
+        self._seen: set[int] = set()
+        self._pixels = 0
 
     def blocks(self, data: bytes, image: str) -> list[Block]:
         if self._ok is None:
             self._ok = available()
+        key = hash(data)
+        if key in self._seen:  # the same picture shown again: its tables are read once
+            return []
+        self._seen.add(key)
         frames = decode_image(data) if data else []
         if not frames:
             return []
         if not self._ok:
             self.missing += 1
             return []
+        from validator.readers.document import Grid
         from validator.readers.ocr.page import PageContext
 
         ctx = PageContext(self.name, None, self.tables, image)
         out: list[Block] = []
         for frame in frames:
-            out += read_page_safely(frame, ctx, tables_only=not page_like(frame))
+            self._pixels += frame.size
+            if self._pixels > PICTURE_BUDGET:
+                self.unread += 1
+                break
+            found = read_page_safely(frame, ctx, tables_only=not page_like(frame))
+            h, w = frame.shape[:2]
+            if (
+                not any(isinstance(b, Grid) for b in found)
+                and max(h, w) >= TABLE_SIDE[0]
+                and min(h, w) >= TABLE_SIDE[1]
+            ):
+                self.unread += 1
+            out += found
         self.tables = ctx.tables
         if out:
             self.read += 1
@@ -106,6 +131,8 @@ class ImageReader:
             doc.meta["ocr"] = "1"
         if self.missing:
             doc.meta["ocr_missing"] = "1"
+        if self.unread:
+            doc.meta["pictures_unread"] = str(self.unread)
 
 
 def join_broken_rows(blocks: list[Block]) -> list[Block]:
