@@ -2,6 +2,7 @@
 
     inputs.py   folders, files, .zip → InputFile per report file (zip members extracted safely), hashed
     cache.py    content hash → resume cache (DIR/.ogi-cache/<tool fingerprint>/<hash>.json.z, data only)
+    items.py    what the run keeps of each file, in columns (name, hash, agency, year …)
     pool.py     or a worker process: ReportRow | one-line error per file (+ compact cells to annotate)
     engine.identity  agency/year fallback from the file name, aliases
     here        one frame, one evaluate() → Entry per input file
@@ -29,6 +30,7 @@ from validator.batch.cache import CACHE_DIR, ResultCache, tool_fingerprint
 from validator.batch.cluster import last_workers, on_cluster
 from validator.batch.entries import EntryStore
 from validator.batch.inputs import Collected, InputFile, collect, hash_files
+from validator.batch.items import ReadItems
 from validator.batch.outputs import (
     ANNOTATED_DIR,
     STAGING_DIR,
@@ -55,6 +57,7 @@ __all__ = [
     "InputFile",
     "OutputError",
     "ReadItem",
+    "ReadItems",
     "ResultCache",
     "Spill",
     "alias_hints",
@@ -76,7 +79,7 @@ __all__ = [
 
 
 def validate_items(
-    items: list[ReadItem],
+    items: ReadItems | list[ReadItem],
     spill: Spill,
     ruleset=None,
     aliases: dict | None = None,
@@ -199,11 +202,13 @@ def _run_locked(
     try:
         collected = collect(paths, workdir, exclude=[out])
         hash_files(collected.files)
-        spill = Spill(workdir / "parts", len(collected.files), cache_store.width)
+        files = ReadItems.of(collected.files)  # columns: a few bytes a file held for the run, no objects
+        collected.files = []
+        spill = Spill(workdir / "parts", len(files), cache_store.width)
         started = time.perf_counter()
         try:
             items = read_all(
-                collected.files,
+                files,
                 jobs,
                 cache_store,
                 resume,
@@ -228,7 +233,7 @@ def _run_locked(
             read_seconds,
             validate_seconds,
             jobs,
-            sum(1 for i in items if i.cached),
+            items.cached_count(),
             alias_hints(entries),
         )
         run.fingerprint = tool_fingerprint()

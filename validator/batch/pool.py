@@ -20,6 +20,7 @@ from pathlib import Path
 
 from validator.batch.cache import ResultCache, dumps, store_bytes
 from validator.batch.inputs import InputFile
+from validator.batch.items import ReadItems
 from validator.batch.spill import Spill
 
 MEMORY_MB = 2048  # per file, above what the worker holds when it starts (OGI_MAX_MEMORY_MB overrides)
@@ -185,9 +186,11 @@ def read_task(
     return payload, error, time.perf_counter() - started, ident
 
 
-@dataclass(slots=True)  # one per input file, held for the whole run: no per-object __dict__
+@dataclass(slots=True)
 class ReadItem:
-    """What the main process keeps of one file: no row (that is on disk, in the Spill), a few fields."""
+    """What the main process keeps of one file: no row (that is on disk, in the Spill), a few fields. A
+    batch holds its files' as columns (items.ReadItems, whose ``items[k]`` has these attributes); this
+    class is for the few items made one by one (last year's reports from the store)."""
 
     input: InputFile
     error: str | None = None
@@ -197,7 +200,7 @@ class ReadItem:
 
 
 def read_all(
-    files: list[InputFile],
+    files: list[InputFile] | ReadItems,
     jobs: int,
     cache: ResultCache | None,
     resume: bool,
@@ -206,18 +209,11 @@ def read_all(
     keep_cells: bool = False,
     spill: Spill | None = None,
     remote: Callable | None = None,
-) -> list[ReadItem]:
+) -> ReadItems:
     """Read every file (cache first when resuming, then a process pool, or ``remote`` — e.g. a Dask
     cluster, cluster.read_on_cluster — called as ``remote(items, todo, finished, cache_file, keep_cells)``);
     items in input order, each readable file's encoded row appended to ``spill`` as it arrives."""
-    items = [ReadItem(f, error=f.error) for f in files]
-    names: dict[str, str] = {}  # one string per agency name: an agency has a report for each of its years
-
-    def shared(ident: tuple | None) -> tuple | None:
-        if ident is None or not isinstance(ident[0], str):
-            return ident
-        return names.setdefault(ident[0], ident[0]), ident[1]
-
+    items = files if isinstance(files, ReadItems) else ReadItems.of(files)
     todo: list[int] = []
     for k, item in enumerate(items):
         if item.error:
@@ -232,7 +228,7 @@ def read_all(
                 data, (row, item.error, _) = hit
                 if row is not None:
                     spill.put(k, data)
-                    item.ident = shared((row.meta.get("agency"), row.meta.get("year")))
+                    item.ident = (row.meta.get("agency"), row.meta.get("year"))
                 item.cached = True
                 continue
         todo.append(k)
@@ -244,7 +240,7 @@ def read_all(
     def finished(k: int, result) -> None:
         nonlocal done
         payload, items[k].error, items[k].seconds, ident = result
-        items[k].ident = shared(ident)
+        items[k].ident = ident
         if payload is not None:
             spill.put(k, payload)
         done += 1

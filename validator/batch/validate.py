@@ -101,7 +101,10 @@ def validate_items(
     aliases = aliases or {}
     seconds = 0.0
     placed = np.zeros(len(items), dtype=bool)
-    for chunk in plan_chunks(items, aliases, size or chunk_size()):
+    # the plan held as arrays while the chunks are validated: 8 bytes a file, not a Python int and a pointer
+    plan = [np.asarray(chunk, dtype=np.int64) for chunk in plan_chunks(items, aliases, size or chunk_size())]
+    while plan:
+        chunk = plan.pop(0).tolist()
         readable = [k for k in chunk if items[k].ident is not None]
         rows = []
         for k in readable:

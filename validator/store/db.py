@@ -177,6 +177,23 @@ class Store:
 
     # ------------------------------------------------------------------------------------------- read
 
+    def recorded_by(self, run_id: str, digests: list[str]) -> set[str]:
+        """Those of ``digests`` the run ``run_id`` has recorded already."""
+        import duckdb
+
+        self.db.register("ogi_asked", pd.DataFrame({"digest": digests}, dtype=object))
+        try:
+            found = self.db.execute(
+                "SELECT DISTINCT digest FROM reports WHERE run_id = ? AND digest IN "
+                "(SELECT digest FROM ogi_asked)",
+                [run_id],
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: 无法读取存储库 ({str(exc).splitlines()[0]})") from None
+        finally:
+            self.db.unregister("ogi_asked")
+        return {digest for (digest,) in found}
+
     def counts(self) -> dict[str, int]:
         return {t: int(self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
 
@@ -295,17 +312,22 @@ class Recording:
     out_dir: str = ""
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     now: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now().floor("s"))
-    seen: set[str] = field(default_factory=set)  # digests recorded by this run: the first file wins
+    recorded: int = 0  # reports recorded by this run so far
 
     def add(self, entries, rows) -> int:
-        """``entries`` with their ``rows`` (ReportRow or None each); returns how many were recorded."""
+        """``entries`` with their ``rows`` (ReportRow or None each); returns how many were recorded. A
+        file recorded earlier in this run (same content hash) is not recorded again: the first file wins
+        (asked of the store, not kept in a set: that would hold a hash per report of the run)."""
         import duckdb
 
-        picked = []
+        picked, seen = [], set()
         for entry, row in zip(entries, rows):
-            if entry.digest and entry.digest not in self.seen:
-                self.seen.add(entry.digest)
+            if entry.digest and entry.digest not in seen:
+                seen.add(entry.digest)
                 picked.append((entry, row))
+        if picked:
+            earlier = self.store.recorded_by(self.run_id, list(seen))
+            picked = [(e, r) for e, r in picked if e.digest not in earlier]
         if not picked:
             return 0
         names = pd.DataFrame(
@@ -328,12 +350,13 @@ class Recording:
                 raise StoreError(f"{self.store.path}: 无法写入存储库 ({str(exc).splitlines()[0]})") from None
             # a file name that is not UTF-8 (GBK names as unzip leaves them): kept as \udcXX text
             self.store._write({name: _escaped(frame) for name, frame in frames.items()}, digests)
+        self.recorded += len(picked)
         return len(picked)
 
     def finish(self) -> int:
         """The runs row; returns the number of reports the run recorded."""
-        self.store._write({}, run=[self.run_id, self.now, self.tool, _escape(self.out_dir), len(self.seen)])
-        return len(self.seen)
+        self.store._write({}, run=[self.run_id, self.now, self.tool, _escape(self.out_dir), self.recorded])
+        return self.recorded
 
 
 def _drop_keys(connection) -> None:
