@@ -89,7 +89,7 @@ def remote_read(path: str, display: str, data: bytes | None) -> tuple:
     cell map (it is the cache entry, which the main process writes: a worker may not see --out), within
     the bounds a pool worker has (the same OGI_MAX_MEMORY_MB and OGI_MAX_SECONDS): a file over them is a
     transient one-line error, as in a local run."""
-    from validator.batch.pool import MEMORY_MB, SECONDS, _limit, _shown, read_task
+    from validator.batch.pool import MEMORY_MB, SECONDS, _limit, _shown, out_of_memory, read_task, timed_out
 
     name = _shown(display or path)
     seconds = _limit("OGI_MAX_SECONDS", SECONDS)
@@ -99,14 +99,9 @@ def remote_read(path: str, display: str, data: bytes | None) -> tuple:
         with _deadline(seconds):
             return read_task(path, None, True, display, data)
     except RemoteTimeout:
-        return (
-            None,
-            f"{name}: 处理超时（超过 {seconds} 秒） (time limit exceeded)",
-            time.perf_counter() - started,
-            None,
-        )
+        return timed_out(name, seconds, started)
     except MemoryError:
-        return None, f"{name}: 文件过大，内存不足 (out of memory)", time.perf_counter() - started, None
+        return out_of_memory(name, started)
 
 
 class RemoteTimeout(BaseException):

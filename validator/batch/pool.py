@@ -114,17 +114,26 @@ def bounded_read_task(
     try:
         return read_task(path, cache_file, keep_cells, display)
     except FileTimeout:
-        seconds = _limit("OGI_MAX_SECONDS", SECONDS)
-        return (
-            None,
-            f"{name}: 处理超时（超过 {seconds} 秒） (time limit exceeded)",
-            time.perf_counter() - started,
-            None,
-        )
+        return timed_out(name, _limit("OGI_MAX_SECONDS", SECONDS), started)
     except MemoryError:
-        return None, f"{name}: 文件过大，内存不足 (out of memory)", time.perf_counter() - started, None
+        return out_of_memory(name, started)
     finally:
         _stop_clock()
+
+
+def timed_out(name: str, seconds: int, started: float) -> tuple:
+    """The task's result for a file over its time bound: a transient one-line error (read again on --resume)."""
+    return (
+        None,
+        f"{name}: 处理超时（超过 {seconds} 秒） (time limit exceeded)",
+        time.perf_counter() - started,
+        None,
+    )
+
+
+def out_of_memory(name: str, started: float) -> tuple:
+    """The task's result for a file over its memory bound: a transient one-line error."""
+    return None, f"{name}: 文件过大，内存不足 (out of memory)", time.perf_counter() - started, None
 
 
 def read_task(
