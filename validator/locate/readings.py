@@ -59,19 +59,13 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
             if cell.provenance is not None and cell.provenance.box is not None and cell.state in _READ:
                 # OCR'd running text (a table row not found as a table): its confidence was not kept, so
                 # the figure is not certain
-                report.cells[cell_id] = CellValue(
-                    CellState.UNPLACED,
-                    None,
-                    cell.raw,
-                    cell.provenance,
-                    note="图片中以文字行识别出的数字，识别置信度未知，无法确定",
+                report.cells[cell_id] = _unplaced(
+                    cell, "图片中以文字行识别出的数字，识别置信度未知，无法确定"
                 )
             continue
         if cell.state == CellState.BLANK:
             if reading.confidence < LOW_CONFIDENCE:  # ink in the cell, but nothing could be read from it
-                report.cells[cell_id] = CellValue(
-                    CellState.UNPLACED, None, "", cell.provenance, note="图片中此格有字迹，但无法识别"
-                )
+                report.cells[cell_id] = _unplaced(cell, "图片中此格有字迹，但无法识别", raw="")
             continue
         if cell.state not in (CellState.NUMBER, CellState.TEXT):
             continue
@@ -81,12 +75,8 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
         elif reading.confidence < LOW_CONFIDENCE or (
             cell.state == CellState.TEXT and any(ch.isdigit() for ch in cell.raw)
         ):  # a figure read as something else (“0.”, “1O”) is a misreading far likelier than typed text
-            report.cells[cell_id] = CellValue(
-                CellState.UNPLACED,
-                None,
-                cell.raw,
-                cell.provenance,
-                note=f"图片识别不确定（置信度{reading.confidence:.2f}）：“{cell.raw}”",
+            report.cells[cell_id] = _unplaced(
+                cell, f"图片识别不确定（置信度{reading.confidence:.2f}）：“{cell.raw}”"
             )
     _sign_by_identity(template, report, readings, kinds, options)
     if options:
@@ -94,6 +84,11 @@ def apply_readings(doc: Document, template: Template, report: Report) -> None:
 
 
 _READ = (CellState.NUMBER, CellState.TEXT)
+
+
+def _unplaced(cell: CellValue, note: str, raw: str | None = None) -> CellValue:
+    """The cell as a doubt: what was read (``raw``, default the cell's own) and where, no value."""
+    return CellValue(CellState.UNPLACED, None, cell.raw if raw is None else raw, cell.provenance, note=note)
 
 
 def _sign_by_identity(
@@ -241,13 +236,7 @@ def _choose(template: Template, report: Report, options: dict[str, list[float]])
             )
         else:  # the true figure may be none of them: not placed, so it takes part in no finding
             why = "任一读数都不能使表内勾稽关系成立" if cell_id in checked else "表内没有可据以确定的勾稽关系"
-            report.cells[cell_id] = CellValue(
-                CellState.UNPLACED,
-                None,
-                cell.raw,
-                cell.provenance,
-                note=f"图片识别读数不确定，可能为 {readings}，{why}",
-            )
+            report.cells[cell_id] = _unplaced(cell, f"图片识别读数不确定，可能为 {readings}，{why}")
 
 
 def _groups(options: dict[str, list[float]], rels: list[dict[str, int]]):

@@ -252,9 +252,9 @@ def _merge_thin(lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, 
     return [tuple(b) for b in out]  # type: ignore[misc]
 
 
-def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
-    """Where the rest of the line begins (x, pixels) when it starts with a short horizontal stroke at
-    mid-height (a minus sign), which the recogniser drops or misreads before a digit; else None."""
+def _first_blob(ink: np.ndarray, box: tuple[int, int, int, int]):
+    """The leftmost blot of ink in the line's box, with what follows it: (its x, width, height and area, the
+    box's height, the blot's middle height, where the rest begins), or None when there are not two."""
     x0, y0, x1, y1 = box
     region = (ink[y0:y1, x0:x1] > 0).astype(np.uint8)
     if region.size == 0:
@@ -263,10 +263,18 @@ def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
     blobs = sorted((stats[i] for i in range(1, count) if stats[i][4] >= 3), key=lambda s: s[0])
     if len(blobs) < 2:
         return None
-    x, y, w, h, _ = blobs[0]
-    height = y1 - y0
-    middle = y + h / 2
-    rest = min(b[0] for b in blobs[1:])
+    x, y, w, h, area = blobs[0]
+    return x, w, h, area, y1 - y0, y + h / 2, min(b[0] for b in blobs[1:])
+
+
+def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
+    """Where the rest of the line begins (x, pixels) when it starts with a short horizontal stroke at
+    mid-height (a minus sign), which the recogniser drops or misreads before a digit; else None."""
+    first = _first_blob(ink, box)
+    if first is None:
+        return None
+    x, w, h, _, height, middle, rest = first
+    x0 = box[0]
     if w >= 1.5 * h and h <= 0.3 * height and height * 0.25 <= middle <= height * 0.75 and rest >= x + w - 1:
         return int(x0 + rest)
     return None
@@ -275,18 +283,10 @@ def leading_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
 def faint_dash(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     """Whether the line starts with a small blot at mid-height, apart from what follows, that may be a minus
     sign blurred into a dot (too short for ``leading_dash``): a possible lost sign, never a certain one."""
-    x0, y0, x1, y1 = box
-    region = (ink[y0:y1, x0:x1] > 0).astype(np.uint8)
-    if region.size == 0:
+    first = _first_blob(ink, box)
+    if first is None:
         return False
-    count, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
-    blobs = sorted((stats[i] for i in range(1, count) if stats[i][4] >= 3), key=lambda s: s[0])
-    if len(blobs) < 2:
-        return False
-    x, y, w, h, area = blobs[0]
-    height = y1 - y0
-    middle = y + h / 2
-    rest = min(b[0] for b in blobs[1:])
+    x, w, h, area, height, middle, rest = first
     return bool(
         w >= 0.9 * h
         and h <= 0.35 * height
