@@ -536,17 +536,24 @@ def tables_only_blocks(sample: Sample) -> list[tuple[str, object]]:
     ]
 
 
+_W_TEXT = {
+    "title": {"size": 36, "bold": True, "center": True},
+    "heading": {"size": 28, "bold": True, "indent": True},
+    "subheading": {"bold": True, "indent": True},
+    "para": {"indent": True},
+}
+
+
+def w_text(kind: str, text: str) -> str:
+    """A paragraph of the Word report's text (title, heading, subheading or body) in its style."""
+    return _w_p(text, **_W_TEXT[kind])
+
+
 def _docx(sample: Sample, *, t3_labels: int = 3, tall_rows: bool = False, tables_only: bool = False) -> bytes:
     body: list[str] = []
     for kind, payload in tables_only_blocks(sample) if tables_only else blocks(sample, t3_labels):
-        if kind == "title":
-            body.append(_w_p(payload, size=36, bold=True, center=True))
-        elif kind == "heading":
-            body.append(_w_p(payload, size=28, bold=True, indent=True))
-        elif kind == "subheading":
-            body.append(_w_p(payload, bold=True, indent=True))
-        elif kind == "para":
-            body.append(_w_p(payload, indent=True))
+        if kind in _W_TEXT:
+            body.append(w_text(kind, payload))
         elif tall_rows and payload.table == "t3":
             # a narrow label column whose labels wrap over many lines: the table runs over pages and
             # rows break at the page end (Word lets a row break across pages unless told otherwise)

@@ -35,12 +35,12 @@ from validator.testing.layouts import (
     FormTable,
     Sample,
     _docx_table,
-    _w_p,
     blocks,
     make_sample,
     print_pdfs,
     render_docx,
     render_docx_tables_only,
+    w_text,
 )
 
 DPI = 150
@@ -328,14 +328,8 @@ def docx_with_pictures(sample: Sample, images: dict[str, tuple[bytes, int, int]]
     body: list[str] = []
     media: dict[str, bytes] = {}
     for kind, payload in blocks(sample):
-        if kind == "title":
-            body.append(_w_p(payload, size=36, bold=True, center=True))
-        elif kind == "heading":
-            body.append(_w_p(payload, size=28, bold=True, indent=True))
-        elif kind == "subheading":
-            body.append(_w_p(payload, bold=True, indent=True))
-        elif kind == "para":
-            body.append(_w_p(payload, indent=True))
+        if kind in ("title", "heading", "subheading", "para"):
+            body.append(w_text(kind, payload))
         else:
             data, width, height = images[payload.table]
             media[f"{payload.table}.png"] = data
